@@ -1,0 +1,103 @@
+package dev.batchline.provider;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What Batchline must know about one OpenAI-compatible provider: where it is, how to authenticate,
+ * and the limits a batch file must fit.
+ *
+ * @param name                 the profile name, also the upload prefix {@code inbox/<name>/}
+ * @param baseUrl              the API base, ending before {@code /files} (e.g. {@code https://api.openai.com/v1})
+ * @param apiKeyRef            where the key is: {@code arn:aws:secretsmanager:...}, {@code ssm:/param/name},
+ *                             {@code env:VARIABLE} (local runs only), or empty for providers without keys
+ * @param endpoints            the batch endpoints the provider accepts
+ * @param maxRequestsPerBatch  requests one provider batch may hold
+ * @param maxBytesPerBatch     bytes one provider batch file may hold
+ * @param maxLineBytes         bytes one request line may hold
+ * @param maxFileRequests      requests one uploaded file may hold across all its parts
+ * @param maxFileBytes         bytes one uploaded file may hold across all its parts
+ * @param splitAllowed         whether a file over the per-batch limits is split into several batches
+ * @param oneModelPerFile      whether every line must name the same model
+ * @param completionWindow     the {@code completion_window} sent when creating a batch
+ * @param maxConcurrentBatches batches of one job in flight at once
+ * @param initialPollSeconds   first wait before polling a batch
+ * @param pollBackoff          factor the wait grows by after each poll
+ * @param maxPollSeconds       cap of the wait between polls
+ * @param filePurpose          the {@code purpose} of uploaded batch files
+ * @param statusAliases        provider status values mapped to the OpenAI set (keys compared case-insensitively)
+ */
+public record ProviderProfile(
+        String name,
+        String baseUrl,
+        String apiKeyRef,
+        List<Endpoint> endpoints,
+        int maxRequestsPerBatch,
+        long maxBytesPerBatch,
+        int maxLineBytes,
+        int maxFileRequests,
+        long maxFileBytes,
+        boolean splitAllowed,
+        boolean oneModelPerFile,
+        String completionWindow,
+        int maxConcurrentBatches,
+        int initialPollSeconds,
+        double pollBackoff,
+        int maxPollSeconds,
+        String filePurpose,
+        Map<String, String> statusAliases) {
+
+    public ProviderProfile {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+            throw new IllegalArgumentException(
+                    "profile name must be 1-40 lowercase letters, digits or '-', got \"" + name + "\"");
+        }
+        endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("profile " + name + ": endpoints must not be empty");
+        }
+        statusAliases = statusAliases == null ? Map.of() : Map.copyOf(statusAliases);
+        apiKeyRef = apiKeyRef == null ? "" : apiKeyRef;
+        requirePositive(name, "maxRequestsPerBatch", maxRequestsPerBatch);
+        requirePositive(name, "maxBytesPerBatch", maxBytesPerBatch);
+        requirePositive(name, "maxLineBytes", maxLineBytes);
+        requirePositive(name, "maxFileRequests", maxFileRequests);
+        requirePositive(name, "maxFileBytes", maxFileBytes);
+        if (maxLineBytes > maxBytesPerBatch) {
+            throw new IllegalArgumentException("profile " + name + ": maxLineBytes (" + maxLineBytes
+                    + ") must not exceed maxBytesPerBatch (" + maxBytesPerBatch + ")");
+        }
+        if (baseUrl != null && !baseUrl.isBlank()) {
+            URI.create(baseUrl);
+        }
+    }
+
+    private static void requirePositive(String profile, String field, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(
+                    "profile " + profile + ": " + field + " must be positive, got " + value);
+        }
+    }
+
+    /** Requests the whole file may hold: beyond one batch only when the profile splits files. */
+    @JsonIgnore
+    public int fileRequestLimit() {
+        return splitAllowed ? maxFileRequests : Math.min(maxFileRequests, maxRequestsPerBatch);
+    }
+
+    /** Bytes the whole file may hold: beyond one batch only when the profile splits files. */
+    @JsonIgnore
+    public long fileByteLimit() {
+        return splitAllowed ? maxFileBytes : Math.min(maxFileBytes, maxBytesPerBatch);
+    }
+
+    @JsonIgnore
+    public Set<String> endpointPaths() {
+        return endpoints.stream().map(Endpoint::path).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+}
