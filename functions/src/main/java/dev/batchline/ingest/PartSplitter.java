@@ -1,5 +1,6 @@
 package dev.batchline.ingest;
 
+import dev.batchline.job.StagedPart;
 import dev.batchline.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.OutputStream;

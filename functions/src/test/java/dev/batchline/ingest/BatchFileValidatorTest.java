@@ -3,6 +3,7 @@ package dev.batchline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.batchline.job.StagedPart;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
 import java.io.ByteArrayInputStream;

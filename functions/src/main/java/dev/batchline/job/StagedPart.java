@@ -1,4 +1,4 @@
-package dev.batchline.ingest;
+package dev.batchline.job;
 
 /**
  * One provider batch's worth of a validated file.

@@ -1,0 +1,270 @@
+package dev.batchline.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/** Jobs in one DynamoDB table: {@code pk = JOB#<jobId>}, {@code sk = JOB} or {@code PART#00001} (DESIGN.md §3). */
+public final class DynamoJobStore implements JobStore {
+
+    private static final String PK = "pk";
+    private static final String SK = "sk";
+    private static final String JOB_SK = "JOB";
+    private static final int BATCH_WRITE_LIMIT = 25;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoJobStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** The table's key schema, for local runs and tests; the deployed table comes from infrastructure/. */
+    public static CreateTableRequest createTableRequest(String table) {
+        return CreateTableRequest.builder()
+                .tableName(table)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.S).build())
+                .keySchema(
+                        KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
+                .build();
+    }
+
+    @Override
+    public JobClaim claim(JobRecord fresh, Instant now) {
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(toItem(fresh))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return new JobClaim(true, fresh);
+        } catch (ConditionalCheckFailedException exists) {
+            return takeOverExpired(fresh, now);
+        }
+    }
+
+    private JobClaim takeOverExpired(JobRecord fresh, Instant now) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(jobKey(fresh.jobId()))
+                    .updateExpression("SET leaseUntil = :lease, updatedAt = :now")
+                    .conditionExpression("#status = :validating AND leaseUntil < :now")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(
+                            ":lease", n(fresh.leaseUntil().toEpochMilli()),
+                            ":now", n(now.toEpochMilli()),
+                            ":validating", s(JobStatus.VALIDATING.name()))));
+            return new JobClaim(true, require(fresh.jobId()));
+        } catch (ConditionalCheckFailedException held) {
+            return new JobClaim(false, require(fresh.jobId()));
+        }
+    }
+
+    @Override
+    public void saveParts(String jobId, List<StagedPart> parts) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (StagedPart part : parts) {
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put(PK, s("JOB#" + jobId));
+            item.put(SK, s(partSk(part.partNumber())));
+            item.put("partNumber", n(part.partNumber()));
+            item.put("key", s(part.key()));
+            item.put("firstLine", n(part.firstLine()));
+            item.put("requests", n(part.requests()));
+            item.put("bytes", n(part.bytes()));
+            writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+        }
+        for (int from = 0; from < writes.size(); from += BATCH_WRITE_LIMIT) {
+            writeAll(writes.subList(from, Math.min(writes.size(), from + BATCH_WRITE_LIMIT)));
+        }
+    }
+
+    private void writeAll(List<WriteRequest> batch) {
+        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt > 0) {
+                Backoff.pause(attempt);
+            }
+            if (attempt == 8) {
+                throw new IllegalStateException("DynamoDB left part records unprocessed after " + attempt + " tries");
+            }
+            Map<String, List<WriteRequest>> request = pending;
+            pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
+        }
+    }
+
+    @Override
+    public JobRecord markSubmitting(String jobId, long requests, int parts, String endpoint, String model,
+            Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":requests", n(requests));
+        values.put(":parts", n(parts));
+        values.put(":endpoint", s(endpoint));
+        values.put(":model", model == null ? nul() : s(model));
+        return transition(jobId, JobStatus.SUBMITTING, now,
+                "requests = :requests, parts = :parts, endpoint = :endpoint, model = :model", values);
+    }
+
+    @Override
+    public JobRecord markRejected(String jobId, long requests, long errorCount, String reportKey, Instant now) {
+        return transition(jobId, JobStatus.REJECTED, now,
+                "requests = :requests, errorCount = :errors, reportKey = :report",
+                Map.of(":requests", n(requests), ":errors", n(errorCount), ":report", s(reportKey)));
+    }
+
+    @Override
+    public JobRecord markRunning(String jobId, String executionId, Instant now) {
+        return transition(jobId, JobStatus.SUBMITTING, JobStatus.RUNNING, now, "executionId = :execution",
+                Map.of(":execution", s(executionId)));
+    }
+
+    private JobRecord transition(String jobId, JobStatus target, Instant now, String setFields,
+            Map<String, AttributeValue> fieldValues) {
+        return transition(jobId, JobStatus.VALIDATING, target, now, setFields, fieldValues);
+    }
+
+    private JobRecord transition(String jobId, JobStatus from, JobStatus target, Instant now, String setFields,
+            Map<String, AttributeValue> fieldValues) {
+        Map<String, AttributeValue> values = new HashMap<>(fieldValues);
+        values.put(":target", s(target.name()));
+        values.put(":from", s(from.name()));
+        values.put(":now", s(now.toString()));
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId))
+                    .updateExpression("SET #status = :target, updatedAt = :now, " + setFields + " REMOVE leaseUntil")
+                    .conditionExpression("#status = :from")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException e) {
+            JobRecord current = require(jobId);
+            if (current.status() != target) {
+                throw new IllegalStateException("job " + jobId + " cannot move to " + target + ": it is "
+                        + current.status(), e);
+            }
+            return current;
+        }
+        return require(jobId);
+    }
+
+    @Override
+    public Optional<JobRecord> find(String jobId) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(jobKey(jobId))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    private JobRecord require(String jobId) {
+        return find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " is not in " + table));
+    }
+
+    @Override
+    public List<StagedPart> parts(String jobId) {
+        List<StagedPart> parts = new ArrayList<>();
+        dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :part)")
+                        .expressionAttributeValues(Map.of(":pk", s("JOB#" + jobId), ":part", s("PART#"))))
+                .items()
+                .forEach(item -> parts.add(new StagedPart(
+                        integer(item, "partNumber"), item.get("key").s(), integer(item, "firstLine"),
+                        integer(item, "requests"), Long.parseLong(item.get("bytes").n()))));
+        return parts;
+    }
+
+    private static Map<String, AttributeValue> jobKey(String jobId) {
+        return Map.of(PK, s("JOB#" + jobId), SK, s(JOB_SK));
+    }
+
+    private static String partSk(int partNumber) {
+        return String.format("PART#%05d", partNumber);
+    }
+
+    private static Map<String, AttributeValue> toItem(JobRecord job) {
+        Map<String, AttributeValue> item = new HashMap<>(jobKey(job.jobId()));
+        item.put("jobId", s(job.jobId()));
+        item.put("status", s(job.status().name()));
+        item.put("profile", s(job.profile()));
+        item.put("bucket", s(job.source().bucket()));
+        item.put("key", s(job.source().key()));
+        putIfPresent(item, "versionId", job.source().versionId());
+        putIfPresent(item, "etag", job.source().etag());
+        item.put("size", n(job.source().size()));
+        item.put("createdAt", s(job.createdAt().toString()));
+        item.put("updatedAt", s(job.updatedAt().toString()));
+        if (job.leaseUntil() != null) {
+            item.put("leaseUntil", n(job.leaseUntil().toEpochMilli()));
+        }
+        return item;
+    }
+
+    private static JobRecord fromItem(Map<String, AttributeValue> item) {
+        SourceObject source = new SourceObject(text(item, "bucket"), text(item, "key"), text(item, "versionId"),
+                text(item, "etag"), number(item, "size"));
+        return new JobRecord(
+                text(item, "jobId"),
+                JobStatus.valueOf(text(item, "status")),
+                text(item, "profile"),
+                source,
+                instant(item, "createdAt"),
+                instant(item, "updatedAt"),
+                item.containsKey("leaseUntil") ? Instant.ofEpochMilli(number(item, "leaseUntil")) : null,
+                number(item, "requests"),
+                (int) number(item, "parts"),
+                number(item, "errorCount"),
+                text(item, "endpoint"),
+                text(item, "model"),
+                text(item, "reportKey"),
+                text(item, "executionId"));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            item.put(name, s(value));
+        }
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    private static int integer(Map<String, AttributeValue> item, String name) {
+        return (int) number(item, name);
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        String value = text(item, name);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static AttributeValue nul() {
+        return AttributeValue.fromNul(true);
+    }
+}

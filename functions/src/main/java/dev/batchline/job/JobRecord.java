@@ -1,0 +1,36 @@
+package dev.batchline.job;
+
+import java.time.Instant;
+
+/**
+ * A job as stored (DESIGN.md §3, {@code sk = JOB}).
+ *
+ * @param leaseUntil while {@link JobStatus#VALIDATING}: until when the current reader holds the job
+ * @param requests   request lines, once validated
+ * @param parts      staged parts, once validated
+ * @param errorCount problems found, once validated
+ * @param reportKey  the rejection report, when rejected
+ * @param executionId the workflow execution, once started
+ */
+public record JobRecord(
+        String jobId,
+        JobStatus status,
+        String profile,
+        SourceObject source,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant leaseUntil,
+        long requests,
+        int parts,
+        long errorCount,
+        String endpoint,
+        String model,
+        String reportKey,
+        String executionId) {
+
+    public static JobRecord validating(String jobId, String profile, SourceObject source, Instant now,
+            Instant leaseUntil) {
+        return new JobRecord(jobId, JobStatus.VALIDATING, profile, source, now, now, leaseUntil, 0, 0, 0, null, null,
+                null, null);
+    }
+}

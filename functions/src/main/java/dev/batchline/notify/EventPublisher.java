@@ -1,0 +1,7 @@
+package dev.batchline.notify;
+
+/** Sends events to downstream consumers. */
+public interface EventPublisher {
+
+    void publish(CloudEvent event);
+}

@@ -1,0 +1,279 @@
+package dev.batchline.ingest;
+
+import static dev.batchline.ingest.BatchFileValidatorTest.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
+import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.JobId;
+import dev.batchline.job.JobRecord;
+import dev.batchline.job.JobStatus;
+import dev.batchline.job.SourceObject;
+import dev.batchline.job.StagedPart;
+import dev.batchline.notify.SqsEventPublisher;
+import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.RecordingWorkflow;
+import dev.batchline.testing.TestQueues;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** The ingest service against DynamoDB Local, ElasticMQ and S3Proxy. */
+@ExtendWith(EmulatorExtension.class)
+class IngestServiceTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Duration LEASE = Duration.ofMinutes(16);
+
+    private final ObjectMapper mapper = Json.mapper();
+    private final S3Client s3;
+    private final SqsClient sqs;
+    private final DynamoDbClient dynamo;
+    private String bucket;
+    private String table;
+    private String queueUrl;
+    private DynamoJobStore jobs;
+    private RecordingWorkflow workflow;
+
+    IngestServiceTest(S3Client s3, SqsClient sqs, DynamoDbClient dynamo) {
+        this.s3 = s3;
+        this.sqs = sqs;
+        this.dynamo = dynamo;
+    }
+
+    @BeforeEach
+    void createResources() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        bucket = "batchline-" + suffix;
+        table = "jobs-" + suffix;
+        s3.createBucket(r -> r.bucket(bucket));
+        dynamo.createTable(DynamoJobStore.createTableRequest(table));
+        queueUrl = sqs.createQueue(r -> r.queueName("events-" + suffix)).queueUrl();
+        jobs = new DynamoJobStore(dynamo, table);
+        workflow = new RecordingWorkflow();
+    }
+
+    private IngestService service(Instant now, ProviderProfiles profiles) {
+        return new IngestService(s3, jobs, new SqsEventPublisher(sqs, queueUrl, mapper), workflow, profiles,
+                new IngestSettings("openai", ValidatorSettings.DEFAULTS, 5 * 1024 * 1024, LEASE), mapper,
+                Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private IngestService service() {
+        return service(NOW, ProviderProfiles.presets());
+    }
+
+    private SourceObject upload(String key, String content) {
+        String etag = s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromString(content)).eTag();
+        return new SourceObject(bucket, key, null, etag.replace("\"", ""), content.length());
+    }
+
+    private static String lines(List<String> lines) {
+        return lines.stream().map(l -> l + "\n").collect(Collectors.joining());
+    }
+
+    private static List<String> requests(int count) {
+        return IntStream.rangeClosed(1, count).mapToObj(i -> chat("req-" + i)).toList();
+    }
+
+    private String read(String key) {
+        return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String();
+    }
+
+    private List<String> keys(String prefix) {
+        return s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key).toList();
+    }
+
+    @Test
+    void ingest_whenFileIsValid_stagesItRecordsTheJobAndStartsOneExecution() {
+        String content = lines(requests(3));
+        SourceObject source = upload("inbox/tickets.jsonl", content);
+
+        IngestOutcome outcome = service().ingest(source);
+
+        String jobId = JobId.of(bucket, source.key(), source.version());
+        assertThat(outcome).isEqualTo(new IngestOutcome(jobId, IngestOutcome.Result.SUBMITTED, "1 part(s)"));
+        assertThat(read("staging/" + jobId + "/part-00001.jsonl")).isEqualTo(content);
+        JobRecord job = jobs.find(jobId).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(job.requests()).isEqualTo(3);
+        assertThat(job.profile()).isEqualTo("openai");
+        assertThat(job.model()).isEqualTo("gpt-4o-mini");
+        assertThat(job.executionId()).endsWith(":" + jobId);
+        assertThat(jobs.parts(jobId)).containsExactly(new StagedPart(1, "staging/" + jobId + "/part-00001.jsonl",
+                1, 3, content.length()));
+        WorkflowInput input = workflow.executions().get(jobId);
+        assertThat(input.parts()).extracting(WorkflowInput.Part::key)
+                .containsExactly("staging/" + jobId + "/part-00001.jsonl");
+        assertThat(input.maxConcurrency()).isEqualTo(ProviderProfiles.OPENAI.maxConcurrentBatches());
+        assertThat(TestQueues.drain(sqs, queueUrl)).isEmpty();
+    }
+
+    @Test
+    void ingest_whenTheSameEventArrivesTwice_makesOneJobAndOneExecution() {
+        SourceObject source = upload("inbox/openai/twice.jsonl", lines(requests(2)));
+
+        IngestOutcome first = service().ingest(source);
+        IngestOutcome second = service().ingest(source);
+
+        assertThat(first.result()).isEqualTo(IngestOutcome.Result.SUBMITTED);
+        assertThat(second.result()).isEqualTo(IngestOutcome.Result.DUPLICATE);
+        assertThat(second.jobId()).isEqualTo(first.jobId());
+        assertThat(workflow.startCalls()).containsExactly(first.jobId());
+        assertThat(dynamo.scan(r -> r.tableName(table)).items())
+                .filteredOn(item -> item.get("sk").s().equals("JOB")).hasSize(1);
+    }
+
+    @Test
+    void ingest_whenTheSameKeyIsUploadedAgain_makesASecondJob() {
+        SourceObject first = upload("inbox/again.jsonl", lines(requests(2)));
+        String firstJob = service().ingest(first).jobId();
+        SourceObject second = upload("inbox/again.jsonl", lines(requests(3)));
+        String secondJob = service().ingest(second).jobId();
+
+        assertThat(secondJob).isNotEqualTo(firstJob);
+        assertThat(workflow.executions()).containsOnlyKeys(firstJob, secondJob);
+    }
+
+    @Test
+    void ingest_whenFileIsInvalid_writesALineNumberedReportSendsAnEventAndStartsNothing() throws Exception {
+        String content = lines(List.of(chat("a"), chat("a"), "{not json"));
+        SourceObject source = upload("inbox/bad.jsonl", content);
+
+        IngestOutcome outcome = service().ingest(source);
+
+        String jobId = outcome.jobId();
+        assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
+        JsonNode report = mapper.readTree(read("rejected/" + jobId + "/report.json"));
+        assertThat(report.path("reason").asText()).isEqualTo("invalid_file");
+        assertThat(report.path("validation").path("errorCount").asInt()).isEqualTo(2);
+        assertThat(report.path("validation").path("errors").findValuesAsText("code"))
+                .containsExactly("duplicate_custom_id", "invalid_json");
+        assertThat(report.path("validation").path("errors").findValues("line")).extracting(JsonNode::asInt)
+                .containsExactly(2, 3);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.REJECTED);
+        assertThat(keys("staging/")).isEmpty();
+        assertThat(workflow.startCalls()).isEmpty();
+        List<String> events = TestQueues.drain(sqs, queueUrl);
+        assertThat(events).hasSize(1);
+        JsonNode event = mapper.readTree(events.get(0));
+        assertThat(event.path("specversion").asText()).isEqualTo("1.0");
+        assertThat(event.path("type").asText()).isEqualTo("batchline.job.rejected");
+        assertThat(event.path("id").asText()).isEqualTo(jobId + "/job.rejected");
+        assertThat(event.path("data").path("reportKey").asText()).isEqualTo("rejected/" + jobId + "/report.json");
+        assertThat(event.path("data").path("errorCount").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void ingest_whenFileIsOverTheBatchLimits_stagesSeveralPartsThatFit() {
+        ProviderProfiles fivePerBatch = ProviderProfiles.withOverrides(
+                "{\"openai\": {\"maxRequestsPerBatch\": 5}}", mapper);
+        List<String> requests = requests(12);
+        SourceObject source = upload("inbox/openai/big.jsonl", lines(requests));
+
+        IngestOutcome outcome = service(NOW, fivePerBatch).ingest(source);
+
+        String prefix = "staging/" + outcome.jobId() + "/";
+        assertThat(keys(prefix)).containsExactly(prefix + "part-00001.jsonl", prefix + "part-00002.jsonl",
+                prefix + "part-00003.jsonl");
+        assertThat(read(prefix + "part-00002.jsonl")).isEqualTo(lines(requests.subList(5, 10)));
+        assertThat(jobs.parts(outcome.jobId())).extracting(StagedPart::requests).containsExactly(5, 5, 2);
+        assertThat(workflow.executions().get(outcome.jobId()).parts()).hasSize(3);
+    }
+
+    @Test
+    void ingest_whenAPartIsLargerThanOneUploadPart_writesItAsAMultipartUpload() {
+        String padding = "x".repeat(2000);
+        List<String> requests = IntStream.rangeClosed(1, 6000)
+                .mapToObj(i -> chat("big-" + i).replace("\"hi\"", "\"" + padding + "\"")).toList();
+        String content = lines(requests);
+        SourceObject source = upload("inbox/large.jsonl", content);
+
+        IngestOutcome outcome = service().ingest(source);
+
+        assertThat(content.length()).isGreaterThan(2 * 5 * 1024 * 1024);
+        assertThat(read("staging/" + outcome.jobId() + "/part-00001.jsonl")).isEqualTo(content);
+    }
+
+    @Test
+    void ingest_whenProfileFolderIsUnknown_rejectsWithoutReadingTheFile() throws Exception {
+        SourceObject source = upload("inbox/opanai/typo.jsonl", lines(requests(1)));
+
+        IngestOutcome outcome = service().ingest(source);
+
+        assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
+        JsonNode report = mapper.readTree(read("rejected/" + outcome.jobId() + "/report.json"));
+        assertThat(report.path("reason").asText()).isEqualTo("unknown_profile");
+        assertThat(report.path("message").asText()).contains("opanai").contains("openai");
+        assertThat(TestQueues.drain(sqs, queueUrl)).hasSize(1);
+    }
+
+    @Test
+    void ingest_whenKeyIsOutsideTheInbox_ignoresIt() {
+        SourceObject source = upload("results/x/manifest.jsonl", lines(requests(1)));
+
+        IngestOutcome outcome = service().ingest(source);
+
+        assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.IGNORED);
+        assertThat(dynamo.scan(r -> r.tableName(table)).items()).isEmpty();
+    }
+
+    @Test
+    void ingest_whenObjectWasReplacedSinceTheEvent_rejectsTheStaleEventOnly() throws Exception {
+        SourceObject stale = upload("inbox/replaced.jsonl", lines(requests(1)));
+        upload("inbox/replaced.jsonl", lines(requests(2)));
+
+        IngestOutcome outcome = service().ingest(stale);
+
+        assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
+        assertThat(mapper.readTree(read("rejected/" + outcome.jobId() + "/report.json")).path("reason").asText())
+                .isEqualTo("source_unavailable");
+    }
+
+    @Test
+    void ingest_whenAnEarlierReaderStalled_takesTheJobOverOnlyAfterItsLease() {
+        SourceObject source = upload("inbox/stalled.jsonl", lines(requests(2)));
+        String jobId = JobId.of(bucket, source.key(), source.version());
+        jobs.claim(JobRecord.validating(jobId, "openai", source, NOW, NOW.plus(LEASE)), NOW);
+
+        IngestOutcome whileHeld = service(NOW.plus(LEASE).minusSeconds(1), ProviderProfiles.presets())
+                .ingest(source);
+        IngestOutcome afterLease = service(NOW.plus(LEASE).plusSeconds(1), ProviderProfiles.presets())
+                .ingest(source);
+
+        assertThat(whileHeld.result()).isEqualTo(IngestOutcome.Result.DUPLICATE);
+        assertThat(afterLease.result()).isEqualTo(IngestOutcome.Result.SUBMITTED);
+        assertThat(workflow.startCalls()).containsExactly(jobId);
+    }
+
+    @Test
+    void ingest_whenACrashCameBetweenStagingAndStarting_aRedeliveryStartsTheWorkflow() {
+        SourceObject source = upload("inbox/crashed.jsonl", lines(requests(2)));
+        String jobId = JobId.of(bucket, source.key(), source.version());
+        jobs.claim(JobRecord.validating(jobId, "openai", source, NOW, NOW.plus(LEASE)), NOW);
+        jobs.saveParts(jobId, List.of(new StagedPart(1, "staging/" + jobId + "/part-00001.jsonl", 1, 2, 10)));
+        jobs.markSubmitting(jobId, 2, 1, "/v1/chat/completions", "gpt-4o-mini", NOW);
+
+        IngestOutcome outcome = service().ingest(source);
+
+        assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.SUBMITTED);
+        assertThat(workflow.executions().get(jobId).parts()).hasSize(1);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    }
+}

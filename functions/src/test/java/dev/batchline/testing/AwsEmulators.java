@@ -1,0 +1,130 @@
+package dev.batchline.testing;
+
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * DynamoDB Local, ElasticMQ and S3Proxy on free loopback ports, in this JVM. S3Proxy keeps objects
+ * on disk in a temporary folder, so large test objects do not count against the heap.
+ */
+public final class AwsEmulators implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "batchline";
+    public static final String SECRET_KEY = "batchline-secret";
+    public static final Region REGION = Region.US_EAST_1;
+
+    private final DynamoDBProxyServer dynamo;
+    private final SQSRestServer sqs;
+    private final S3Proxy s3;
+    private final Path blobDirectory;
+    private final URI dynamoEndpoint;
+    private final URI sqsEndpoint;
+    private final URI s3Endpoint;
+
+    private AwsEmulators(DynamoDBProxyServer dynamo, URI dynamoEndpoint, SQSRestServer sqs, URI sqsEndpoint,
+            S3Proxy s3, URI s3Endpoint, Path blobDirectory) {
+        this.dynamo = dynamo;
+        this.dynamoEndpoint = dynamoEndpoint;
+        this.sqs = sqs;
+        this.sqsEndpoint = sqsEndpoint;
+        this.s3 = s3;
+        this.s3Endpoint = s3Endpoint;
+        this.blobDirectory = blobDirectory;
+    }
+
+    public static AwsEmulators start() throws Exception {
+        int dynamoPort = freePort();
+        DynamoDBProxyServer dynamo = ServerRunner.createServerFromCommandLineArgs(
+                new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
+        dynamo.start();
+
+        SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
+                .withAWSRegion(REGION.id()).start();
+        int sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+
+        Path blobDirectory = Files.createTempDirectory("batchline-s3");
+        S3Proxy s3 = S3Proxy.builder()
+                .blobStore(new FilesystemNio2BlobStore(blobDirectory.toString()))
+                .endpoint(URI.create("http://127.0.0.1:" + freePort()))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .ignoreUnknownHeaders(true)
+                .build();
+        s3.start();
+        return new AwsEmulators(dynamo, URI.create("http://127.0.0.1:" + dynamoPort), sqs,
+                URI.create("http://127.0.0.1:" + sqsPort), s3, URI.create("http://127.0.0.1:" + s3.getPort()),
+                blobDirectory);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public URI dynamoEndpoint() {
+        return dynamoEndpoint;
+    }
+
+    public URI sqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    public URI s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
+    }
+
+    public S3Client s3() {
+        return S3Client.builder().endpointOverride(s3Endpoint).region(REGION).credentialsProvider(credentials())
+                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public SqsClient sqs() {
+        return SqsClient.builder().endpointOverride(sqsEndpoint).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    public DynamoDbClient dynamo() {
+        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(REGION)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @Override
+    public void close() throws Exception {
+        s3.stop();
+        sqs.stopAndWait();
+        dynamo.stop();
+        try (Stream<Path> files = Files.walk(blobDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
