@@ -180,7 +180,8 @@ public final class BatchFileValidator {
                 }
             } catch (JsonProcessingException e) {
                 String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
-                report(line, INVALID_JSON, "invalid JSON" + where + ": " + e.getOriginalMessage(), null);
+                report(line, INVALID_JSON, "invalid JSON" + where + ": " + withoutSource(e.getOriginalMessage()),
+                        null);
                 return;
             } catch (IOException e) {
                 report(line, INVALID_JSON, "invalid JSON: " + e.getMessage(), null);
@@ -418,6 +419,11 @@ public final class BatchFileValidator {
             case VALUE_NULL -> "null";
             default -> token.asString() == null ? token.name() : token.asString();
         };
+    }
+
+    /** Jackson names the (redacted) input inside its locations; the line number already says where. */
+    private static String withoutSource(String message) {
+        return message.replaceAll("\\[Source: [^;\\]]*; ", "[");
     }
 
     private static String abbreviate(String value) {

@@ -1,0 +1,30 @@
+package dev.batchline.local;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code batchline} command: Batchline on one machine. */
+@Command(name = "batchline", mixinStandardHelpOptions = true, version = "batchline 0.1.0",
+        description = "Runs OpenAI-compatible batch jobs the Batchline way, on this machine.",
+        subcommands = {ValidateCommand.class})
+public final class Batchline implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new Batchline());
+    }
+
+    public static void main(String[] args) {
+        // The functions jar brings the Lambda JSON log configuration; the command line wants its own.
+        System.setProperty("log4j2.configurationFile", "log4j2-cli.xml");
+        // Exit explicitly: library threads (metrics, emulators) must not keep the process alive.
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.batchline.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
+import dev.batchline.ingest.BatchFileValidator;
+import dev.batchline.ingest.PartSplitter;
+import dev.batchline.ingest.PartStore;
+import dev.batchline.ingest.ValidationIssue;
+import dev.batchline.ingest.ValidationReport;
+import dev.batchline.ingest.ValidatorSettings;
+import dev.batchline.provider.ProviderProfile;
+import dev.batchline.provider.ProviderProfiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code batchline validate}: the upload trigger's checks, on a local file, before anything is uploaded. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Checks a batch file (OpenAI batch JSONL) against a provider profile's rules and limits.%n"
+                + "Exit status: 0 valid, 1 invalid, 2 usage or I/O error.")
+final class ValidateCommand implements Callable<Integer> {
+
+    static final int VALID = 0;
+    static final int INVALID = 1;
+    static final int ERROR = 2;
+
+    @Parameters(paramLabel = "FILE", description = "the JSONL batch file")
+    Path file;
+
+    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "${env:BATCHLINE_DEFAULT_PROFILE:-openai}",
+            description = "provider profile: openai, ovhcloud, nebius, generic, or one defined in "
+                    + "BATCHLINE_PROFILES (default: ${DEFAULT-VALUE})")
+    String profileName;
+
+    @Option(names = "--json", description = "print one JSON report on stdout instead of a readable one")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectMapper mapper = Json.mapper();
+        ProviderProfile profile;
+        try {
+            profile = ProviderProfiles.withOverrides(System.getenv("BATCHLINE_PROFILES"), mapper).require(profileName);
+        } catch (IllegalArgumentException e) {
+            err.println("batchline validate: " + e.getMessage());
+            return ERROR;
+        }
+        ValidationReport report;
+        try (InputStream in = Files.newInputStream(file)) {
+            report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS)
+                    .validate(in, new PartSplitter(profile, PartStore.discarding()));
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("batchline validate: no such file: " + file);
+            return ERROR;
+        } catch (IOException e) {
+            err.println("batchline validate: cannot read " + file + ": " + e);
+            return ERROR;
+        }
+        if (json) {
+            try {
+                out.println(mapper.writeValueAsString(report));
+            } catch (IOException e) {
+                throw new IllegalStateException("report cannot be written as JSON", e);
+            }
+        } else {
+            printReadable(out, report);
+        }
+        out.flush();
+        return report.valid() ? VALID : INVALID;
+    }
+
+    private void printReadable(PrintWriter out, ValidationReport report) {
+        if (report.valid()) {
+            out.printf("%s is valid for profile %s%n", file, report.profile());
+        } else {
+            out.printf("%s is INVALID for profile %s: %d problem(s)%n", file, report.profile(), report.errorCount());
+        }
+        out.printf("  requests: %d, bytes: %d, endpoint: %s, model: %s%n", report.requests(), report.bytes(),
+                orNone(report.endpoint()), report.model() == null ? "(none or several)" : report.model());
+        if (report.valid()) {
+            out.printf("  provider batches: %d%n", report.parts());
+            return;
+        }
+        for (ValidationIssue issue : report.errors()) {
+            out.printf("  %s  %-22s %s%s%n", issue.line() == null ? "file" : "line " + issue.line(),
+                    issue.code().code(), issue.param() == null ? "" : "[" + issue.param() + "] ", issue.message());
+        }
+        if (report.errorCount() > report.errors().size()) {
+            out.printf("  ... and %d more problem(s) not listed%n", report.errorCount() - report.errors().size());
+        }
+    }
+
+    private static String orNone(String value) {
+        return value == null ? "(none)" : value;
+    }
+}
