@@ -20,6 +20,7 @@ import static dev.batchline.ingest.ValidationCode.STREAM_NOT_SUPPORTED;
 import static dev.batchline.ingest.ValidationCode.TOO_MANY_REQUESTS;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -28,14 +29,18 @@ import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Checks an OpenAI-format batch file against a provider profile in one streaming pass (DESIGN.md §3).
- * Memory is bounded by the profile (longest line, request limit), never by the file: lines are
- * parsed one at a time as tokens and custom_ids are kept as fixed-size fingerprints.
+ * Memory is bounded by the profile (longest line, request limit), never by the file: custom_ids are
+ * kept as fixed-size fingerprints and the file is read in chunks of whole lines.
  *
- * <p>Every line is checked even after a problem, so a report counts them all. Request lines go to
- * the {@link LineSink} while the file is still valid; at the first problem the sink is abandoned.
+ * <p>Each chunk is checked for UTF-8 eight bytes at a time and parsed by one Jackson parser, line
+ * numbers coming from the parser's own count: the price of a line is close to the price of its
+ * tokens. A syntax error ends that parser; parsing resumes at the next line, so every line is
+ * checked and a report counts every problem. Request lines go to the {@link LineSink} (without
+ * surrounding white space) while the file is still valid; at the first problem the sink is abandoned.
  */
 public final class BatchFileValidator {
 
@@ -43,6 +48,7 @@ public final class BatchFileValidator {
     private static final int BODY_HAS_MESSAGES = 1;
     private static final int BODY_HAS_INPUT = 2;
     private static final int BODY_HAS_PROMPT = 4;
+    private static final char[] POST = "POST".toCharArray();
 
     private final ProviderProfile profile;
     private final ValidatorSettings settings;
@@ -54,8 +60,6 @@ public final class BatchFileValidator {
         this.jsonFactory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(settings.maxNestingDepth())
-                        .maxDocumentLength(profile.maxLineBytes())
-                        .maxStringLength(profile.maxLineBytes())
                         .build())
                 .build();
     }
@@ -64,184 +68,271 @@ public final class BatchFileValidator {
         return new Scan(sink).run(input);
     }
 
+    /** A string field's characters, copied out of the parser so they outlive the next token. */
+    private static final class Text {
+        char[] chars = new char[64];
+        int length;
+        JsonToken token;
+
+        void read(JsonParser parser, JsonToken current) throws IOException {
+            token = current;
+            if (current != JsonToken.VALUE_STRING) {
+                length = -1;
+                return;
+            }
+            length = parser.getTextLength();
+            if (length > chars.length) {
+                chars = new char[Math.max(length, chars.length * 2)];
+            }
+            System.arraycopy(parser.getTextCharacters(), parser.getTextOffset(), chars, 0, length);
+        }
+
+        boolean isString() {
+            return length >= 0 && token == JsonToken.VALUE_STRING;
+        }
+
+        boolean sameAs(char[] other) {
+            return other != null && isString() && Arrays.equals(chars, 0, length, other, 0, other.length);
+        }
+
+        @Override
+        public String toString() {
+            return new String(chars, 0, length);
+        }
+
+        void clear() {
+            token = null;
+            length = -1;
+        }
+    }
+
     /** The state of one file's validation. */
     private final class Scan {
         private final LineSink sink;
         private final IssueCollector issues = new IssueCollector(settings.maxListedErrors());
         private final CustomIdSet customIds = new CustomIdSet();
         private boolean sinkOpen = true;
-        private long bytes;
         private long requests;
+        private long requestBytes;
+        private int nextLine = 1;
+        private boolean tooManyReported;
+        private boolean tooLargeReported;
+
         private String firstUrl;
+        private char[] firstUrlChars;
+        private Endpoint firstEndpoint;
         private int firstUrlLine;
         private String firstModel;
+        private char[] firstModelChars;
         private int firstModelLine;
         private boolean severalModels;
-        private boolean tooManyReported;
-        private int contentOffset;
-        private int contentLength;
 
-        // Fields of the line being checked.
-        private int line;
-        private JsonToken customIdToken;
-        private String customId;
-        private JsonToken methodToken;
-        private String method;
-        private JsonToken urlToken;
-        private String url;
+        // The root value being read, for resuming after a syntax error inside it.
+        private int valueStart = -1;
+        private int valueLine;
+
+        // Fields of the request being read.
+        private final Text customId = new Text();
+        private final Text method = new Text();
+        private final Text url = new Text();
+        private final Text model = new Text();
         private JsonToken bodyToken;
-        private JsonToken modelToken;
-        private String model;
         private JsonToken streamToken;
         private int bodyFields;
+        private String repeatedField;
 
         Scan(LineSink sink) {
             this.sink = sink;
         }
 
         ValidationReport run(InputStream input) throws IOException {
-            LineReader reader = new LineReader(input, profile.maxLineBytes(), settings.readBufferBytes());
-            while (reader.next()) {
-                line++;
-                bytes += reader.rawLength();
-                boolean request = checkLine(reader);
-                checkFileLimits(reader.rawLength());
-                if (sinkOpen && issues.total() > 0) {
-                    sinkOpen = false;
-                    sink.abandon();
-                } else if (sinkOpen && request) {
-                    sink.accept(reader.array(), contentOffset, contentLength);
+            ChunkReader reader = new ChunkReader(input, settings.readBufferBytes(), profile.maxLineBytes());
+            ChunkReader.Kind kind;
+            while ((kind = reader.next()) != ChunkReader.Kind.END) {
+                if (kind == ChunkReader.Kind.CHUNK) {
+                    checkChunk(reader.array(), reader.length());
+                } else {
+                    requests++;
+                    report(nextLine, LINE_TOO_LARGE, "the line is " + reader.oversizedLineBytes()
+                            + " bytes long; profile " + profile.name() + " takes lines of at most "
+                            + profile.maxLineBytes() + " bytes", null);
+                    checkFileLimits(nextLine, reader.oversizedLineBytes());
+                    nextLine++;
                 }
+                closeSinkIfInvalid();
             }
             if (requests == 0) {
                 report(null, EMPTY_FILE, "the file holds no requests", null);
             }
+            closeSinkIfInvalid();
             boolean valid = issues.total() == 0;
             int parts = valid ? sink.finish() : 0;
             return new ValidationReport(valid, profile.name(), firstUrl, severalModels ? null : firstModel,
-                    requests, bytes, parts, issues.total(), issues.listed());
+                    requests, reader.bytesRead(), parts, issues.total(), issues.listed());
         }
 
-        /** Checks one line; true when it is a request line (blank lines are not). */
-        private boolean checkLine(LineReader reader) {
-            byte[] array = reader.array();
-            contentOffset = reader.offset();
-            contentLength = reader.length();
-            if (line == 1 && startsWithByteOrderMark(reader)) {
-                contentOffset += 3;
-                contentLength -= 3;
+        private void closeSinkIfInvalid() throws IOException {
+            if (sinkOpen && issues.total() > 0) {
+                sinkOpen = false;
+                sink.abandon();
             }
-            if (reader.oversized()) {
+        }
+
+        /** Lines with malformed UTF-8 are reported on their own; the runs between them are parsed. */
+        private void checkChunk(byte[] buffer, int end) throws IOException {
+            int position = 0;
+            while (position < end) {
+                int invalid = Utf8.firstInvalid(buffer, position, end - position);
+                if (invalid < 0) {
+                    parseLines(buffer, position, end);
+                    return;
+                }
+                int badByte = position + invalid;
+                int lineStart = badByte;
+                while (lineStart > position && buffer[lineStart - 1] != '\n') {
+                    lineStart--;
+                }
+                if (lineStart > position) {
+                    parseLines(buffer, position, lineStart);
+                }
+                int lineEnd = afterNewline(buffer, badByte, end);
                 requests++;
-                report(line, LINE_TOO_LARGE, "the line is " + reader.rawLength() + " bytes long; profile "
-                        + profile.name() + " takes lines of at most " + profile.maxLineBytes() + " bytes", null);
-                return true;
+                report(nextLine, INVALID_ENCODING, String.format("the line is not valid UTF-8: byte 0x%02X at column %d",
+                        buffer[badByte] & 0xFF, badByte - lineStart + 1), null);
+                checkFileLimits(nextLine, lineEnd - lineStart);
+                nextLine++;
+                position = lineEnd;
             }
-            if (isBlank(array, contentOffset, contentLength)) {
-                report(line, BLANK_LINE, "blank line; every line must be one JSON request", null);
-                return false;
+        }
+
+        /** Parses whole lines {@code [from, to)}, starting again on the line after each syntax error. */
+        private void parseLines(byte[] buffer, int from, int to) throws IOException {
+            int position = from;
+            while (position < to) {
+                position = parseUntilError(buffer, position, to);
             }
-            requests++;
-            int badByte = reader.nonAscii() ? Utf8.firstInvalid(array, contentOffset, contentLength) : -1;
-            if (badByte >= 0) {
-                report(line, INVALID_ENCODING, String.format(
-                        "the line is not valid UTF-8: byte 0x%02X at column %d",
-                        array[contentOffset + badByte] & 0xFF, badByte + 1), null);
+        }
+
+        /** Parses from {@code from}; returns {@code to} when done, or where to resume after a syntax error. */
+        private int parseUntilError(byte[] buffer, int from, int to) throws IOException {
+            int firstLine = nextLine;
+            int lastLine = firstLine - 1;
+            valueStart = -1;
+            try (JsonParser parser = jsonFactory.createParser(buffer, from, to - from)) {
+                try {
+                    JsonToken token;
+                    while ((token = parser.nextToken()) != null) {
+                        JsonLocation start = parser.currentTokenLocation();
+                        int line = firstLine + start.getLineNr() - 1;
+                        reportBlankLines(lastLine + 1, line);
+                        valueStart = from + (int) start.getByteOffset();
+                        valueLine = line;
+                        boolean newLine = line != lastLine;
+                        if (newLine && token == JsonToken.START_OBJECT) {
+                            requests++;
+                            readRequest(parser);
+                        } else {
+                            parser.skipChildren();
+                        }
+                        JsonLocation end = parser.currentLocation();
+                        int endLine = firstLine + end.getLineNr() - 1;
+                        int valueEnd = from + (int) end.getByteOffset();
+                        if (!newLine) {
+                            report(line, INVALID_JSON, "a second JSON value on the line, at column "
+                                    + start.getColumnNr() + "; one request per line", null);
+                        } else if (endLine != line) {
+                            report(line, INVALID_JSON, "the request spans lines " + line + " to " + endLine
+                                    + "; each request must be on one line", null);
+                            checkFileLimits(line, valueEnd - valueStart);
+                        } else if (token != JsonToken.START_OBJECT) {
+                            requests++;
+                            report(line, INVALID_JSON, "the line must be a JSON object, found " + describe(token),
+                                    null);
+                            checkFileLimits(line, valueEnd - valueStart);
+                        } else {
+                            checkRequest(line, buffer, valueStart, valueEnd);
+                        }
+                        lastLine = endLine;
+                        valueStart = -1;
+                    }
+                    int lines = parser.currentLocation().getLineNr() - 1 + (buffer[to - 1] == '\n' ? 0 : 1);
+                    reportBlankLines(lastLine + 1, firstLine + lines);
+                    nextLine = firstLine + lines;
+                    return to;
+                } catch (JsonProcessingException e) {
+                    return resumeAfter(e, buffer, from, to, firstLine, lastLine);
+                }
+            }
+        }
+
+        private int resumeAfter(JsonProcessingException e, byte[] buffer, int from, int to, int firstLine,
+                int lastLine) {
+            JsonLocation location = e.getLocation();
+            int badLine;
+            int badStart;
+            if (valueStart >= 0) {
+                badLine = valueLine;
+                badStart = valueStart;
             } else {
-                checkRequest(array, contentOffset, contentLength);
+                badLine = location == null ? lastLine + 1 : firstLine + location.getLineNr() - 1;
+                badStart = location == null ? from : from + (int) location.getByteOffset();
+                reportBlankLines(lastLine + 1, badLine);
+                if (badLine != lastLine) {
+                    requests++;
+                }
             }
-            return true;
+            String where = location == null || badLine != firstLine + location.getLineNr() - 1 ? ""
+                    : " at column " + location.getColumnNr();
+            report(badLine, INVALID_JSON, "invalid JSON" + where + ": " + withoutSource(e.getOriginalMessage()),
+                    null);
+            int resume = afterNewline(buffer, badStart, to);
+            checkFileLimits(badLine, resume - badStart);
+            nextLine = badLine + 1;
+            valueStart = -1;
+            return resume;
         }
 
-        private boolean startsWithByteOrderMark(LineReader reader) {
-            byte[] a = reader.array();
-            int o = reader.offset();
-            return reader.length() >= 3 && (a[o] & 0xFF) == 0xEF && (a[o + 1] & 0xFF) == 0xBB
-                    && (a[o + 2] & 0xFF) == 0xBF;
+        private void reportBlankLines(int fromLine, int toLineExclusive) {
+            for (int blank = fromLine; blank < toLineExclusive; blank++) {
+                report(blank, BLANK_LINE, "blank line; every line must be one JSON request", null);
+            }
         }
 
-        private void checkFileLimits(long lineBytes) {
-            if (requests == profile.fileRequestLimit() + 1L && !tooManyReported) {
+        private void checkFileLimits(int line, long lineBytes) {
+            requestBytes += lineBytes + 1;
+            if (requests > profile.fileRequestLimit() && !tooManyReported) {
                 tooManyReported = true;
                 report(line, TOO_MANY_REQUESTS, "request " + requests + " is over the limit of profile "
                         + profile.name() + " (" + profile.fileRequestLimit() + " requests per file)", null);
             }
-            if (bytes > profile.fileByteLimit() && bytes - lineBytes <= profile.fileByteLimit()) {
+            if (requestBytes > profile.fileByteLimit() && !tooLargeReported) {
+                tooLargeReported = true;
                 report(line, FILE_TOO_LARGE, "the file passes the limit of profile " + profile.name() + " ("
                         + profile.fileByteLimit() + " bytes per file) at this line", null);
             }
         }
 
-        private void checkRequest(byte[] array, int offset, int length) {
-            resetLineFields();
-            try (JsonParser parser = jsonFactory.createParser(array, offset, length)) {
-                if (!readRequest(parser)) {
-                    return;
-                }
-            } catch (JsonProcessingException e) {
-                String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
-                report(line, INVALID_JSON, "invalid JSON" + where + ": " + withoutSource(e.getOriginalMessage()),
-                        null);
-                return;
-            } catch (IOException e) {
-                report(line, INVALID_JSON, "invalid JSON: " + e.getMessage(), null);
-                return;
-            }
-            checkCustomId();
-            checkMethod();
-            Endpoint endpoint = checkUrl();
-            checkBody(endpoint);
-        }
-
-        private void resetLineFields() {
-            customIdToken = null;
-            customId = null;
-            methodToken = null;
-            method = null;
-            urlToken = null;
-            url = null;
+        /** Reads the fields of a request object, up to and including its closing brace. */
+        private void readRequest(JsonParser parser) throws IOException {
+            customId.clear();
+            method.clear();
+            url.clear();
+            model.clear();
             bodyToken = null;
-            modelToken = null;
-            model = null;
             streamToken = null;
             bodyFields = 0;
-        }
-
-        /** Reads the line's fields; false (with the problem reported) when the line is not one JSON object. */
-        private boolean readRequest(JsonParser parser) throws IOException {
-            JsonToken token = parser.nextToken();
-            if (token != JsonToken.START_OBJECT) {
-                report(line, INVALID_JSON, "the line must be a JSON object, found " + describe(token), null);
-                return false;
-            }
+            repeatedField = null;
+            JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 token = parser.nextToken();
                 switch (name) {
-                    case "custom_id" -> {
-                        if (customIdToken != null) {
-                            return duplicateField(name);
-                        }
-                        customIdToken = token;
-                        customId = token == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    }
-                    case "method" -> {
-                        if (methodToken != null) {
-                            return duplicateField(name);
-                        }
-                        methodToken = token;
-                        method = token == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    }
-                    case "url" -> {
-                        if (urlToken != null) {
-                            return duplicateField(name);
-                        }
-                        urlToken = token;
-                        url = token == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    }
+                    case "custom_id" -> readOnce(parser, token, customId, name);
+                    case "method" -> readOnce(parser, token, method, name);
+                    case "url" -> readOnce(parser, token, url, name);
                     case "body" -> {
                         if (bodyToken != null) {
-                            return duplicateField(name);
+                            repeatedField = name;
                         }
                         bodyToken = token;
                         if (token == JsonToken.START_OBJECT) {
@@ -254,18 +345,13 @@ public final class BatchFileValidator {
                 }
                 parser.skipChildren();
             }
-            JsonToken after = parser.nextToken();
-            if (after != null) {
-                report(line, INVALID_JSON, "unexpected " + describe(after) + " after the JSON object at column "
-                        + parser.currentLocation().getColumnNr() + "; one request per line", null);
-                return false;
-            }
-            return true;
         }
 
-        private boolean duplicateField(String name) {
-            report(line, INVALID_JSON, "field \"" + name + "\" appears more than once", name);
-            return false;
+        private void readOnce(JsonParser parser, JsonToken token, Text field, String name) throws IOException {
+            if (field.token != null) {
+                repeatedField = name;
+            }
+            field.read(parser, token);
         }
 
         private void readBody(JsonParser parser) throws IOException {
@@ -275,10 +361,7 @@ public final class BatchFileValidator {
                 token = parser.nextToken();
                 boolean present = token != JsonToken.VALUE_NULL;
                 switch (name) {
-                    case "model" -> {
-                        modelToken = token;
-                        model = token == JsonToken.VALUE_STRING ? parser.getText() : null;
-                    }
+                    case "model" -> model.read(parser, token);
                     case "stream" -> streamToken = token;
                     case "messages" -> bodyFields |= present ? BODY_HAS_MESSAGES : 0;
                     case "input" -> bodyFields |= present ? BODY_HAS_INPUT : 0;
@@ -290,68 +373,95 @@ public final class BatchFileValidator {
             }
         }
 
-        private void checkCustomId() {
-            if (customIdToken == null || customIdToken == JsonToken.VALUE_NULL) {
+        private void checkRequest(int line, byte[] buffer, int start, int end) throws IOException {
+            long issuesBefore = issues.total();
+            int length = end - start;
+            if (length > profile.maxLineBytes()) {
+                report(line, LINE_TOO_LARGE, "the request is " + length + " bytes long; profile " + profile.name()
+                        + " takes lines of at most " + profile.maxLineBytes() + " bytes", null);
+            }
+            if (repeatedField != null) {
+                report(line, INVALID_JSON, "field \"" + repeatedField + "\" appears more than once", repeatedField);
+            }
+            checkCustomId(line);
+            checkMethod(line);
+            Endpoint endpoint = checkUrl(line);
+            checkBody(line, endpoint);
+            checkFileLimits(line, length);
+            closeSinkIfInvalid();
+            if (sinkOpen && issues.total() == issuesBefore) {
+                sink.accept(buffer, start, length);
+            }
+        }
+
+        private void checkCustomId(int line) {
+            if (customId.token == null || customId.token == JsonToken.VALUE_NULL) {
                 report(line, MISSING_CUSTOM_ID, "custom_id is missing; every request needs a unique custom_id",
                         "custom_id");
-            } else if (customId == null) {
-                report(line, INVALID_CUSTOM_ID, "custom_id must be a string, found " + describe(customIdToken),
+            } else if (!customId.isString()) {
+                report(line, INVALID_CUSTOM_ID, "custom_id must be a string, found " + describe(customId.token),
                         "custom_id");
-            } else if (customId.isEmpty()) {
+            } else if (customId.length == 0) {
                 report(line, INVALID_CUSTOM_ID, "custom_id must not be empty", "custom_id");
-            } else if (customId.length() > MAX_CUSTOM_ID_CHARS) {
-                report(line, INVALID_CUSTOM_ID, "custom_id is " + customId.length()
+            } else if (customId.length > MAX_CUSTOM_ID_CHARS) {
+                report(line, INVALID_CUSTOM_ID, "custom_id is " + customId.length
                         + " characters long; at most " + MAX_CUSTOM_ID_CHARS + " are allowed", "custom_id");
             } else if (requests <= profile.fileRequestLimit()) {
-                int earlier = customIds.addIfAbsent(customId, line);
+                int earlier = customIds.addIfAbsent(customId.chars, 0, customId.length, line);
                 if (earlier != 0) {
-                    report(line, DUPLICATE_CUSTOM_ID, "custom_id \"" + abbreviate(customId)
+                    report(line, DUPLICATE_CUSTOM_ID, "custom_id \"" + abbreviate(customId.toString())
                             + "\" is already used on line " + earlier, "custom_id");
                 }
             }
         }
 
-        private void checkMethod() {
-            if (method == null) {
-                report(line, INVALID_METHOD, methodToken == null ? "method is missing; expected \"POST\""
-                        : "method must be \"POST\", found " + describe(methodToken), "method");
-            } else if (!method.equals("POST")) {
-                report(line, INVALID_METHOD, "method must be \"POST\", found \"" + abbreviate(method) + "\"",
-                        "method");
+        private void checkMethod(int line) {
+            if (!method.isString()) {
+                report(line, INVALID_METHOD, method.token == null ? "method is missing; expected \"POST\""
+                        : "method must be \"POST\", found " + describe(method.token), "method");
+            } else if (!method.sameAs(POST)) {
+                report(line, INVALID_METHOD, "method must be \"POST\", found \"" + abbreviate(method.toString())
+                        + "\"", "method");
             }
         }
 
         /** The line's endpoint when it is one of the profile's, else null (problem reported). */
-        private Endpoint checkUrl() {
-            if (url == null) {
-                report(line, INVALID_URL, urlToken == null ? "url is missing; expected one of "
-                        + profile.endpointPaths() : "url must be a string, found " + describe(urlToken), "url");
+        private Endpoint checkUrl(int line) {
+            if (url.sameAs(firstUrlChars)) {
+                return firstEndpoint;
+            }
+            if (!url.isString()) {
+                report(line, INVALID_URL, url.token == null ? "url is missing; expected one of "
+                        + profile.endpointPaths() : "url must be a string, found " + describe(url.token), "url");
                 return null;
             }
-            Endpoint endpoint = Endpoint.fromPath(url).filter(profile.endpoints()::contains).orElse(null);
+            String path = url.toString();
+            Endpoint endpoint = Endpoint.fromPath(path).filter(profile.endpoints()::contains).orElse(null);
             if (endpoint == null) {
-                report(line, INVALID_URL, "url \"" + abbreviate(url) + "\" is not an endpoint of profile "
+                report(line, INVALID_URL, "url \"" + abbreviate(path) + "\" is not an endpoint of profile "
                         + profile.name() + "; expected one of " + profile.endpointPaths(), "url");
                 return null;
             }
             if (firstUrl == null) {
-                firstUrl = url;
+                firstUrl = path;
+                firstUrlChars = path.toCharArray();
+                firstEndpoint = endpoint;
                 firstUrlLine = line;
-            } else if (!firstUrl.equals(url)) {
-                report(line, MISMATCHED_URL, "url \"" + url + "\" differs from \"" + firstUrl + "\" on line "
+            } else {
+                report(line, MISMATCHED_URL, "url \"" + path + "\" differs from \"" + firstUrl + "\" on line "
                         + firstUrlLine + "; every line of a batch targets one endpoint", "url");
             }
             return endpoint;
         }
 
-        private void checkBody(Endpoint endpoint) {
+        private void checkBody(int line, Endpoint endpoint) {
             if (bodyToken != JsonToken.START_OBJECT) {
                 report(line, MISSING_BODY, bodyToken == null || bodyToken == JsonToken.VALUE_NULL
                         ? "body is missing; expected the request object" : "body must be an object, found "
                         + describe(bodyToken), "body");
                 return;
             }
-            checkModel();
+            checkModel(line);
             if (streamToken != null && streamToken != JsonToken.VALUE_FALSE && streamToken != JsonToken.VALUE_NULL) {
                 report(line, STREAM_NOT_SUPPORTED, "body.stream must be false or absent in a batch, found "
                         + describe(streamToken), "body.stream");
@@ -362,23 +472,28 @@ public final class BatchFileValidator {
             }
         }
 
-        private void checkModel() {
-            if (model == null || model.isEmpty()) {
-                report(line, MISSING_MODEL, modelToken == null || modelToken == JsonToken.VALUE_NULL
-                        ? "body.model is missing" : "body.model must be a non-empty string, found "
-                        + (model == null ? describe(modelToken) : "\"\""), "body.model");
+        private void checkModel(int line) {
+            if (model.sameAs(firstModelChars)) {
                 return;
             }
+            if (!model.isString() || model.length == 0) {
+                report(line, MISSING_MODEL, model.token == null || model.token == JsonToken.VALUE_NULL
+                        ? "body.model is missing" : "body.model must be a non-empty string, found "
+                        + (model.isString() ? "\"\"" : describe(model.token)), "body.model");
+                return;
+            }
+            String name = model.toString();
             if (firstModel == null) {
-                firstModel = model;
+                firstModel = name;
+                firstModelChars = name.toCharArray();
                 firstModelLine = line;
-            } else if (!firstModel.equals(model)) {
-                severalModels = true;
-                if (profile.oneModelPerFile()) {
-                    report(line, MIXED_MODELS, "body.model \"" + abbreviate(model) + "\" differs from \""
-                            + abbreviate(firstModel) + "\" on line " + firstModelLine + "; profile "
-                            + profile.name() + " takes one model per file", "body.model");
-                }
+                return;
+            }
+            severalModels = true;
+            if (profile.oneModelPerFile()) {
+                report(line, MIXED_MODELS, "body.model \"" + abbreviate(name) + "\" differs from \""
+                        + abbreviate(firstModel) + "\" on line " + firstModelLine + "; profile "
+                        + profile.name() + " takes one model per file", "body.model");
             }
         }
 
@@ -387,22 +502,22 @@ public final class BatchFileValidator {
         }
     }
 
+    /** Index just past the first newline at or after {@code from}, or {@code to} when there is none. */
+    private static int afterNewline(byte[] buffer, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buffer[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return to;
+    }
+
     private static int requiredFieldBit(Endpoint endpoint) {
         return switch (endpoint.requiredBodyField()) {
             case "messages" -> BODY_HAS_MESSAGES;
             case "prompt" -> BODY_HAS_PROMPT;
             default -> BODY_HAS_INPUT;
         };
-    }
-
-    private static boolean isBlank(byte[] array, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            byte b = array[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String describe(JsonToken token) {

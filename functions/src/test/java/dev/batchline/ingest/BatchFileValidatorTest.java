@@ -75,7 +75,7 @@ class BatchFileValidatorTest {
     @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
         "invalid_json       | {\"custom_id\": \"x\"                                                  |      ",
         "invalid_json       | [1,2]                                                                 |      ",
-        "invalid_json       | '" + "{\"custom_id\":\"x\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[]}} {}" + "' |      ",
+        "invalid_json       | '" + "{\"custom_id\":\"x\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[]}} {}" + "' |      ",
         "missing_custom_id  | {\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[]}} | custom_id",
         "invalid_custom_id  | {\"custom_id\":7,\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[]}} | custom_id",
         "invalid_custom_id  | {\"custom_id\":\"\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[]}} | custom_id",
@@ -172,7 +172,7 @@ class BatchFileValidatorTest {
         assertThat(validate("").errors()).extracting(ValidationIssue::code, ValidationIssue::line)
                 .containsExactly(tuple(ValidationCode.EMPTY_FILE, null));
         assertThat(validate(OPENAI, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).errors())
-                .extracting(ValidationIssue::code).containsExactly(ValidationCode.BLANK_LINE, ValidationCode.EMPTY_FILE);
+                .extracting(ValidationIssue::code).containsExactly(ValidationCode.EMPTY_FILE);
     }
 
     @Test
