@@ -151,6 +151,7 @@ public final class BatchFileValidator {
             while ((kind = reader.next()) != ChunkReader.Kind.END) {
                 if (kind == ChunkReader.Kind.CHUNK) {
                     checkChunk(reader.array(), reader.length());
+                    drainCustomIds();
                 } else {
                     requests++;
                     report(nextLine, LINE_TOO_LARGE, "the line is " + reader.oversizedLineBytes()
@@ -389,6 +390,7 @@ public final class BatchFileValidator {
             checkBody(line, endpoint);
             checkFileLimits(line, length);
             closeSinkIfInvalid();
+            // A duplicate among the queued ids abandons the sink when they are drained.
             if (sinkOpen && issues.total() == issuesBefore) {
                 sink.accept(buffer, start, length);
             }
@@ -406,13 +408,16 @@ public final class BatchFileValidator {
             } else if (customId.length > MAX_CUSTOM_ID_CHARS) {
                 report(line, INVALID_CUSTOM_ID, "custom_id is " + customId.length
                         + " characters long; at most " + MAX_CUSTOM_ID_CHARS + " are allowed", "custom_id");
-            } else if (requests <= profile.fileRequestLimit()) {
-                int earlier = customIds.addIfAbsent(customId.chars, 0, customId.length, line);
-                if (earlier != 0) {
-                    report(line, DUPLICATE_CUSTOM_ID, "custom_id \"" + abbreviate(customId.toString())
-                            + "\" is already used on line " + earlier, "custom_id");
-                }
+            } else if (requests <= profile.fileRequestLimit()
+                    && customIds.offer(customId.chars, 0, customId.length, line)) {
+                drainCustomIds();
             }
+        }
+
+        /** Duplicates are found when the queued ids are drained: at the latest at the end of each chunk. */
+        private void drainCustomIds() {
+            customIds.drain((line, earlier, id) -> report(line, DUPLICATE_CUSTOM_ID, "custom_id \""
+                    + abbreviate(id) + "\" is already used on line " + earlier, "custom_id"));
         }
 
         private void checkMethod(int line) {

@@ -6,6 +6,10 @@ package dev.batchline.ingest;
  * table holds at most the profile's file request limit, so memory is bounded by configuration,
  * never by the ids: 5 million ids take 2²³ slots (128 MB, 192 MB for the moment the table doubles).
  *
+ * <p>Ids are fingerprinted as they come and inserted in batches ({@link #offer}, {@link #drain}): in
+ * a tight loop the processor overlaps the cache misses of many lookups, where one lookup between
+ * two parsed lines would wait for memory alone.
+ *
  * <p>Two different ids share a fingerprint with a probability of about n²/2⁹⁷ (2·10⁻¹⁶ for
  * 5 million ids), far below the rate of undetected hardware errors, so a hit is taken as a duplicate.
  */
@@ -16,6 +20,9 @@ final class CustomIdSet {
     private static final long C2 = 0x4cf5ad432745937fL;
     private static final long HIGH_HALF = 0xFFFFFFFF00000000L;
 
+    /** Ids offered and not yet drained, with their text kept for the duplicate's message. */
+    private static final int BATCH = 256;
+
     /** Slot i: {@code [2i]} the first 64 fingerprint bits, {@code [2i+1]} 32 more bits above the line number. */
     private long[] slots = new long[INITIAL_SLOTS * 2];
     private int size;
@@ -23,14 +30,47 @@ final class CustomIdSet {
     private long h1;
     private long h2;
 
-    /** Adds the id first seen on {@code line} (from 1); returns 0 when it is new, else the line it was first seen on. */
-    int addIfAbsent(char[] id, int offset, int length, int line) {
+    private final long[] pendingFirst = new long[BATCH];
+    private final long[] pendingSecond = new long[BATCH];
+    private final int[] pendingTextEnd = new int[BATCH];
+    private char[] pendingText = new char[BATCH * 16];
+    private int pending;
+
+    /** Told of each id that was already in the set. */
+    interface DuplicateListener {
+        void duplicate(int line, int earlierLine, String id);
+    }
+
+    /**
+     * Queues the id seen on {@code line} (from 1); true when the queue is full and must be
+     * {@linkplain #drain drained} before the next offer.
+     */
+    boolean offer(char[] id, int offset, int length, int line) {
         fingerprint(id, offset, length);
-        int earlier = insert(h1, (h2 & HIGH_HALF) | Integer.toUnsignedLong(line), slots);
-        if (earlier == 0 && ++size > slots.length / 2 * 7L / 10) {
-            grow();
+        pendingFirst[pending] = h1;
+        pendingSecond[pending] = (h2 & HIGH_HALF) | Integer.toUnsignedLong(line);
+        int textStart = pending == 0 ? 0 : pendingTextEnd[pending - 1];
+        if (textStart + length > pendingText.length) {
+            pendingText = java.util.Arrays.copyOf(pendingText, Math.max(textStart + length, pendingText.length * 2));
         }
-        return earlier;
+        System.arraycopy(id, offset, pendingText, textStart, length);
+        pendingTextEnd[pending] = textStart + length;
+        return ++pending == BATCH;
+    }
+
+    /** Adds the queued ids in the order they were offered, telling {@code listener} of each duplicate. */
+    void drain(DuplicateListener listener) {
+        for (int i = 0; i < pending; i++) {
+            int earlier = insert(pendingFirst[i], pendingSecond[i], slots);
+            if (earlier != 0) {
+                int textStart = i == 0 ? 0 : pendingTextEnd[i - 1];
+                listener.duplicate((int) pendingSecond[i], earlier,
+                        new String(pendingText, textStart, pendingTextEnd[i] - textStart));
+            } else if (++size > slots.length / 2 * 7L / 10) {
+                grow();
+            }
+        }
+        pending = 0;
     }
 
     int size() {

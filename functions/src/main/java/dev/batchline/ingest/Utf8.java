@@ -15,12 +15,17 @@ final class Utf8 {
 
     /**
      * Offset of the first byte of the first malformed sequence, relative to {@code from}, or -1 when
-     * well-formed. ASCII runs are skipped eight bytes at a time, so ASCII text costs little.
+     * well-formed. ASCII runs are skipped 32 bytes at a time, so ASCII text costs little.
      */
     static int firstInvalid(byte[] bytes, int from, int length) {
         int end = from + length;
         int i = from;
         while (i < end) {
+            if (i + 32 <= end && (((long) LONGS.get(bytes, i) | (long) LONGS.get(bytes, i + 8)
+                    | (long) LONGS.get(bytes, i + 16) | (long) LONGS.get(bytes, i + 24)) & HIGH_BITS) == 0) {
+                i += 32;
+                continue;
+            }
             if (i + 8 <= end && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
                 i += 8;
                 continue;
