@@ -282,10 +282,13 @@ public final class BatchFileValidator {
                     requests++;
                 }
             }
-            String where = location == null || badLine != firstLine + location.getLineNr() - 1 ? ""
-                    : " at column " + location.getColumnNr();
-            report(badLine, INVALID_JSON, "invalid JSON" + where + ": " + withoutSource(e.getOriginalMessage()),
-                    null);
+            int errorLine = location == null ? badLine : firstLine + location.getLineNr() - 1;
+            // Past the line's end the parser sees the next line (or the end of the chunk): what it
+            // says then depends on what follows, the problem does not.
+            String message = errorLine > badLine ? "the JSON value is not complete at the end of the line"
+                    : "invalid JSON" + (location == null ? "" : " at column " + location.getColumnNr()) + ": "
+                            + withoutSource(e.getOriginalMessage());
+            report(badLine, INVALID_JSON, message, null);
             int resume = afterNewline(buffer, badStart, to);
             checkFileLimits(badLine, resume - badStart);
             nextLine = badLine + 1;

@@ -311,6 +311,63 @@ class BatchFileValidatorTest {
         assertThat(store.discarded).isTrue();
     }
 
+    @Test
+    void validate_whenALineIsCutShort_reportsItAndChecksTheNextLineAfresh() throws IOException {
+        String cut = "{\"custom_id\": \"broken\", \"method\": \"POST\"";
+
+        ValidationReport report = validate(lines(chat("a"), cut, chat("c"), chat("c")));
+
+        assertThat(report.errors()).extracting(ValidationIssue::code, ValidationIssue::line)
+                .containsExactly(tuple(ValidationCode.INVALID_JSON, 2), tuple(ValidationCode.DUPLICATE_CUSTOM_ID, 4));
+        assertThat(report.requests()).isEqualTo(4);
+    }
+
+    @Test
+    void validate_whenARequestIsPrettyPrinted_reportsItSpansLines() throws IOException {
+        String pretty = chat("p").replace(",\"method\"", ",\n\"method\"");
+
+        ValidationReport report = validate(lines(chat("a"), pretty, chat("c")));
+
+        assertThat(report.errors()).extracting(ValidationIssue::code, ValidationIssue::line)
+                .containsExactly(tuple(ValidationCode.INVALID_JSON, 2));
+        assertThat(report.errors().get(0).message()).contains("spans lines 2 to 3");
+    }
+
+    @Test
+    void validate_whenGarbageFollowsAnObject_reportsTheLineOnce() throws IOException {
+        ValidationReport report = validate(lines(chat("a") + " trailing", chat("b")));
+
+        assertThat(report.errors()).extracting(ValidationIssue::code, ValidationIssue::line)
+                .containsExactly(tuple(ValidationCode.INVALID_JSON, 1));
+        assertThat(report.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void validate_whenTheReadBufferIsSmall_givesTheSameReportAsWithTheDefault() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            lines.add(switch (i % 50) {
+                case 7 -> "   ";
+                case 13 -> "{\"custom_id\": \"cut-" + i + "\", \"method\"";
+                case 21 -> chat("r" + (i - 1));
+                case 34 -> chat("caf\u00e9-" + i).replace("\u00e9", "\u00e9\u00e9");
+                case 41 -> "[1, 2, 3]";
+                default -> chat("r" + i).replace("\"hi\"", "\"" + "w".repeat(i) + "\"");
+            });
+        }
+        byte[] file = lines(lines.toArray(String[]::new)).getBytes(StandardCharsets.UTF_8);
+        ProviderProfile profile = withLimits(OPENAI, 50_000, 100_000_000, 100_000);
+
+        ValidationReport small = new BatchFileValidator(profile, new ValidatorSettings(1000, 128, 1024))
+                .validate(new ByteArrayInputStream(file), new PartSplitter(profile, PartStore.discarding()));
+        ValidationReport large = new BatchFileValidator(profile, new ValidatorSettings(1000, 128, 1 << 20))
+                .validate(new ByteArrayInputStream(file), new PartSplitter(profile, PartStore.discarding()));
+
+        assertThat(small).isEqualTo(large);
+        assertThat(small.errorCount()).isEqualTo(8 * 4);
+        assertThat(small.errors()).extracting(ValidationIssue::line).isSorted();
+    }
+
     static ProviderProfile withLimits(ProviderProfile p, int maxRequests, long maxBytes, int maxLineBytes) {
         return new ProviderProfile(p.name(), p.baseUrl(), p.apiKeyRef(), p.endpoints(), maxRequests, maxBytes,
                 maxLineBytes, p.maxFileRequests(), p.maxFileBytes(), p.splitAllowed(), p.oneModelPerFile(),
