@@ -1,7 +1,7 @@
 package dev.batchline.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
 import dev.batchline.job.JobClaim;
 import dev.batchline.job.JobId;
 import dev.batchline.job.JobRecord;
@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -150,7 +151,7 @@ public final class IngestService {
         String reportKey = "rejected/" + jobId + "/report.json";
         RejectionReport report = new RejectionReport(jobId, source, now, reason, message, validation);
         s3.putObject(r -> r.bucket(source.bucket()).key(reportKey).contentType("application/json"),
-                software.amazon.awssdk.core.sync.RequestBody.fromBytes(json(report)));
+                RequestBody.fromString(Json.write(mapper, report)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("jobId", jobId);
         data.put("bucket", source.bucket());
@@ -163,13 +164,5 @@ public final class IngestService {
                 validation == null ? 0 : validation.errorCount(), reportKey, now);
         LOG.info("job {} rejected ({}): {}", jobId, reason, message);
         return new IngestOutcome(jobId, IngestOutcome.Result.REJECTED, reason);
-    }
-
-    private byte[] json(Object value) {
-        try {
-            return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("report cannot be written as JSON", e);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.batchline.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
@@ -20,12 +20,7 @@ public final class StepFunctionsWorkflowStarter implements WorkflowStarter {
 
     @Override
     public String start(String jobId, WorkflowInput input) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(input);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("workflow input of job " + jobId + " cannot be written as JSON", e);
-        }
+        String json = Json.write(mapper, input);
         try {
             return sfn.startExecution(r -> r.stateMachineArn(stateMachineArn).name(jobId).input(json)).executionArn();
         } catch (ExecutionAlreadyExistsException e) {

@@ -1,7 +1,7 @@
 package dev.batchline.notify;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -21,12 +21,7 @@ public final class SqsEventPublisher implements EventPublisher {
 
     @Override
     public void publish(CloudEvent event) {
-        String body;
-        try {
-            body = mapper.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("event " + event.id() + " cannot be written as JSON", e);
-        }
+        String body = Json.write(mapper, event);
         sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(Map.of(
                 "type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build())));
     }

@@ -69,11 +69,7 @@ final class ValidateCommand implements Callable<Integer> {
             return ERROR;
         }
         if (json) {
-            try {
-                out.println(mapper.writeValueAsString(report));
-            } catch (IOException e) {
-                throw new IllegalStateException("report cannot be written as JSON", e);
-            }
+            out.println(Json.write(mapper, report));
         } else {
             printReadable(out, report);
         }
