@@ -29,6 +29,7 @@ import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -49,6 +50,7 @@ public final class BatchFileValidator {
     private static final int BODY_HAS_INPUT = 2;
     private static final int BODY_HAS_PROMPT = 4;
     private static final char[] POST = "POST".toCharArray();
+    private static final byte[] POST_BYTES = "POST".getBytes(StandardCharsets.UTF_8);
 
     private final ProviderProfile profile;
     private final ValidatorSettings settings;
@@ -65,20 +67,49 @@ public final class BatchFileValidator {
     }
 
     public ValidationReport validate(InputStream input, LineSink sink) throws IOException {
-        return new Scan(sink).run(input);
+        return validate(input, -1, sink);
     }
 
-    /** A string field's characters, copied out of the parser so they outlive the next token. */
+    /**
+     * @param sizeHint the input's size in bytes when known (an S3 object's, a file's), else -1: it
+     *                 sizes the custom_id table once instead of growing it step by step
+     */
+    public ValidationReport validate(InputStream input, long sizeHint, LineSink sink) throws IOException {
+        return new Scan(sink, sizeHint).run(input);
+    }
+
+    /**
+     * A string field's value, kept so it outlives the next token. When the value is expected (the
+     * file's first url or model, "POST"), its raw bytes are compared in the chunk first: the common
+     * case then costs no decoding, and Jackson skips the string as it skips any other.
+     */
     private static final class Text {
         char[] chars = new char[64];
         int length;
         JsonToken token;
+        boolean expected;
 
         void read(JsonParser parser, JsonToken current) throws IOException {
+            read(parser, current, null, null, 0, 0);
+        }
+
+        /** {@code chunk[from, to)} is what the parser parses; {@code wanted} the UTF-8 of the expected value. */
+        void read(JsonParser parser, JsonToken current, byte[] wanted, byte[] chunk, int from, int to)
+                throws IOException {
             token = current;
+            expected = false;
             if (current != JsonToken.VALUE_STRING) {
                 length = -1;
                 return;
+            }
+            if (wanted != null) {
+                int start = from + (int) parser.currentTokenLocation().getByteOffset() + 1;
+                int end = start + wanted.length;
+                if (end < to && chunk[end] == '"' && Arrays.equals(chunk, start, end, wanted, 0, wanted.length)) {
+                    expected = true;
+                    length = 0;
+                    return;
+                }
             }
             length = parser.getTextLength();
             if (length > chars.length) {
@@ -91,8 +122,12 @@ public final class BatchFileValidator {
             return length >= 0 && token == JsonToken.VALUE_STRING;
         }
 
+        boolean isEmpty() {
+            return !expected && length == 0;
+        }
+
         boolean sameAs(char[] other) {
-            return other != null && isString() && Arrays.equals(chars, 0, length, other, 0, other.length);
+            return expected || other != null && isString() && Arrays.equals(chars, 0, length, other, 0, other.length);
         }
 
         @Override
@@ -103,6 +138,7 @@ public final class BatchFileValidator {
         void clear() {
             token = null;
             length = -1;
+            expected = false;
         }
     }
 
@@ -120,12 +156,19 @@ public final class BatchFileValidator {
 
         private String firstUrl;
         private char[] firstUrlChars;
+        private byte[] firstUrlBytes;
         private Endpoint firstEndpoint;
         private int firstUrlLine;
         private String firstModel;
         private char[] firstModelChars;
+        private byte[] firstModelBytes;
         private int firstModelLine;
         private boolean severalModels;
+
+        // What the current parser parses.
+        private byte[] parsing;
+        private int parsingFrom;
+        private int parsingTo;
 
         // The root value being read, for resuming after a syntax error inside it.
         private int valueStart = -1;
@@ -141,8 +184,11 @@ public final class BatchFileValidator {
         private int bodyFields;
         private String repeatedField;
 
-        Scan(LineSink sink) {
+        private final long sizeHint;
+
+        Scan(LineSink sink, long sizeHint) {
             this.sink = sink;
+            this.sizeHint = sizeHint;
         }
 
         ValidationReport run(InputStream input) throws IOException {
@@ -150,7 +196,12 @@ public final class BatchFileValidator {
             ChunkReader.Kind kind;
             while ((kind = reader.next()) != ChunkReader.Kind.END) {
                 if (kind == ChunkReader.Kind.CHUNK) {
+                    boolean first = nextLine == 1;
                     checkChunk(reader.array(), reader.length());
+                    if (first && sizeHint > reader.length()) {
+                        long estimate = (long) (sizeHint * 1.05 * (nextLine - 1) / reader.length());
+                        customIds.reserve(Math.min(estimate, profile.fileRequestLimit()));
+                    }
                     drainCustomIds();
                 } else {
                     requests++;
@@ -219,6 +270,9 @@ public final class BatchFileValidator {
             int firstLine = nextLine;
             int lastLine = firstLine - 1;
             valueStart = -1;
+            parsing = buffer;
+            parsingFrom = from;
+            parsingTo = to;
             try (JsonParser parser = jsonFactory.createParser(buffer, from, to - from)) {
                 try {
                     JsonToken token;
@@ -331,9 +385,9 @@ public final class BatchFileValidator {
                 String name = parser.currentName();
                 token = parser.nextToken();
                 switch (name) {
-                    case "custom_id" -> readOnce(parser, token, customId, name);
-                    case "method" -> readOnce(parser, token, method, name);
-                    case "url" -> readOnce(parser, token, url, name);
+                    case "custom_id" -> readOnce(parser, token, customId, name, null);
+                    case "method" -> readOnce(parser, token, method, name, POST_BYTES);
+                    case "url" -> readOnce(parser, token, url, name, firstUrlBytes);
                     case "body" -> {
                         if (bodyToken != null) {
                             repeatedField = name;
@@ -351,11 +405,12 @@ public final class BatchFileValidator {
             }
         }
 
-        private void readOnce(JsonParser parser, JsonToken token, Text field, String name) throws IOException {
+        private void readOnce(JsonParser parser, JsonToken token, Text field, String name, byte[] wanted)
+                throws IOException {
             if (field.token != null) {
                 repeatedField = name;
             }
-            field.read(parser, token);
+            field.read(parser, token, wanted, parsing, parsingFrom, parsingTo);
         }
 
         private void readBody(JsonParser parser) throws IOException {
@@ -365,7 +420,7 @@ public final class BatchFileValidator {
                 token = parser.nextToken();
                 boolean present = token != JsonToken.VALUE_NULL;
                 switch (name) {
-                    case "model" -> model.read(parser, token);
+                    case "model" -> model.read(parser, token, firstModelBytes, parsing, parsingFrom, parsingTo);
                     case "stream" -> streamToken = token;
                     case "messages" -> bodyFields |= present ? BODY_HAS_MESSAGES : 0;
                     case "input" -> bodyFields |= present ? BODY_HAS_INPUT : 0;
@@ -453,6 +508,7 @@ public final class BatchFileValidator {
             if (firstUrl == null) {
                 firstUrl = path;
                 firstUrlChars = path.toCharArray();
+                firstUrlBytes = path.getBytes(StandardCharsets.UTF_8);
                 firstEndpoint = endpoint;
                 firstUrlLine = line;
             } else {
@@ -484,7 +540,7 @@ public final class BatchFileValidator {
             if (model.sameAs(firstModelChars)) {
                 return;
             }
-            if (!model.isString() || model.length == 0) {
+            if (!model.isString() || model.isEmpty()) {
                 report(line, MISSING_MODEL, model.token == null || model.token == JsonToken.VALUE_NULL
                         ? "body.model is missing" : "body.model must be a non-empty string, found "
                         + (model.isString() ? "\"\"" : describe(model.token)), "body.model");
@@ -494,6 +550,7 @@ public final class BatchFileValidator {
             if (firstModel == null) {
                 firstModel = name;
                 firstModelChars = name.toCharArray();
+                firstModelBytes = name.getBytes(StandardCharsets.UTF_8);
                 firstModelLine = line;
                 return;
             }

@@ -95,8 +95,20 @@ final class CustomIdSet {
         }
     }
 
+    /** Makes room for {@code expected} ids at once, sparing the rehashing of growing step by step. */
+    void reserve(long expected) {
+        long slotsNeeded = expected * 10 / 7 + 1;
+        if (slotsNeeded > slots.length / 2) {
+            resize(Long.highestOneBit(slotsNeeded - 1) << 1);
+        }
+    }
+
     private void grow() {
-        long[] larger = new long[slots.length * 2];
+        resize(slots.length);
+    }
+
+    private void resize(long slotCount) {
+        long[] larger = new long[Math.toIntExact(slotCount * 2)];
         for (int i = 0; i < slots.length; i += 2) {
             if (slots[i + 1] != 0) {
                 insert(slots[i], slots[i + 1], larger);

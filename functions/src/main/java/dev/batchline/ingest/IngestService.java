@@ -97,7 +97,7 @@ public final class IngestService {
                 new S3PartStore(s3, source.bucket(), "staging/" + jobId + "/", settings.uploadPartBytes()));
         ValidationReport report;
         try (InputStream in = open(source)) {
-            report = new BatchFileValidator(profile, settings.validator()).validate(in, splitter);
+            report = new BatchFileValidator(profile, settings.validator()).validate(in, source.size(), splitter);
         } catch (NoSuchKeyException e) {
             return reject(jobId, source, RejectionReport.SOURCE_UNAVAILABLE,
                     "the object was deleted before it could be read", null);

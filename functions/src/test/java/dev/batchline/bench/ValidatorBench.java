@@ -100,7 +100,7 @@ public final class ValidatorBench {
         ValidatorSettings settings = new ValidatorSettings(100, 128, BUFFER);
         try (InputStream in = Files.newInputStream(file)) {
             ValidationReport report = new BatchFileValidator(profile, settings)
-                    .validate(in, new PartSplitter(profile, PartStore.discarding()));
+                    .validate(in, Files.size(file), new PartSplitter(profile, PartStore.discarding()));
             if (!report.valid() || report.requests() != requests) {
                 throw new IllegalStateException("the generated file should be valid: " + report.errors());
             }

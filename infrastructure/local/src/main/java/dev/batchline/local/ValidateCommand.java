@@ -60,7 +60,7 @@ final class ValidateCommand implements Callable<Integer> {
         ValidationReport report;
         try (InputStream in = Files.newInputStream(file)) {
             report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS)
-                    .validate(in, new PartSplitter(profile, PartStore.discarding()));
+                    .validate(in, Files.size(file), new PartSplitter(profile, PartStore.discarding()));
         } catch (java.nio.file.NoSuchFileException e) {
             err.println("batchline validate: no such file: " + file);
             return ERROR;
