@@ -1,0 +1,29 @@
+package dev.batchline.provider;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** An OpenAI-compatible Files + Batches API (DESIGN.md §3). Transient failures are retried inside each call. */
+public interface BatchProvider {
+
+    /** Uploads an S3 object as a batch input file, streaming it. */
+    ProviderFile uploadFile(String bucket, String key, String filename);
+
+    /** Creates a batch over an uploaded file; {@code metadata} tells Batchline's batches apart. */
+    ProviderBatch createBatch(String inputFileId, String endpoint, Map<String, String> metadata);
+
+    ProviderBatch retrieveBatch(String batchId);
+
+    ProviderBatch cancelBatch(String batchId);
+
+    /** One page of batches, newest first; {@code after} is the previous page's last id, or null. */
+    BatchPage listBatches(String after, int limit);
+
+    void deleteFile(String fileId);
+
+    /**
+     * Streams a file's content into an S3 object, giving up at {@code deadline} so a stalled
+     * download cannot outlive its caller. Returns the bytes copied.
+     */
+    long downloadFile(String fileId, String bucket, String key, Instant deadline);
+}
