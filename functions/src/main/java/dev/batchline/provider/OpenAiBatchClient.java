@@ -331,7 +331,12 @@ public final class OpenAiBatchClient implements BatchProvider {
         });
     }
 
-    ProviderBatch parseBatch(JsonNode node) {
+    /** Reads a batch object as the client does; for tests of the normalisation. */
+    public ProviderBatch parseBatchForTest(JsonNode node) {
+        return parseBatch(node);
+    }
+
+    private ProviderBatch parseBatch(JsonNode node) {
         String rawStatus = text(node, "status");
         JsonNode counts = node.path("request_counts");
         List<ProviderBatch.BatchError> errors = new ArrayList<>();

@@ -1,0 +1,85 @@
+package dev.batchline.local.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/** The local provider's files: metadata in memory, content on disk in a folder of its own. */
+final class FileStore implements AutoCloseable {
+
+    record StoredFile(String id, String filename, String purpose, long bytes, Instant createdAt, Path path) {
+    }
+
+    private final Path directory;
+    private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    FileStore() throws IOException {
+        this.directory = Files.createTempDirectory("batchline-provider");
+    }
+
+    /** A new, empty file to be written by the caller and then {@linkplain #register registered}. */
+    Path newContentPath() {
+        return directory.resolve("content-" + sequence.incrementAndGet());
+    }
+
+    StoredFile register(Path content, String filename, String purpose, Instant now) throws IOException {
+        String id = "file-" + String.format("%06d", sequence.incrementAndGet());
+        StoredFile file = new StoredFile(id, filename, purpose, Files.size(content), now, content);
+        files.put(id, file);
+        return file;
+    }
+
+    StoredFile store(InputStream content, String filename, String purpose, Instant now) throws IOException {
+        Path path = newContentPath();
+        try (OutputStream out = Files.newOutputStream(path)) {
+            content.transferTo(out);
+        }
+        return register(path, filename, purpose, now);
+    }
+
+    Optional<StoredFile> find(String id) {
+        return Optional.ofNullable(files.get(id));
+    }
+
+    boolean delete(String id) {
+        StoredFile removed = files.remove(id);
+        if (removed == null) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(removed.path());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
+    }
+
+    /** Oldest first. */
+    List<StoredFile> list() {
+        List<StoredFile> all = new ArrayList<>(files.values());
+        all.sort(Comparator.comparing(StoredFile::id));
+        return all;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
