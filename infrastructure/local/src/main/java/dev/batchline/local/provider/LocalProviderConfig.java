@@ -1,6 +1,11 @@
 package dev.batchline.local.provider;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -9,7 +14,6 @@ import java.util.regex.Pattern;
  * injects, and optionally a real synchronous endpoint it forwards each request to. Read from the
  * JSON file given to {@code batchline provider --config}; every field is optional.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
 public record LocalProviderConfig(Timing timing, Faults faults, Upstream upstream) {
 
     public static final LocalProviderConfig DEFAULTS = new LocalProviderConfig(null, null, null);
@@ -17,6 +21,19 @@ public record LocalProviderConfig(Timing timing, Faults faults, Upstream upstrea
     public LocalProviderConfig {
         timing = timing == null ? Timing.DEFAULTS : timing;
         faults = faults == null ? Faults.NONE : faults;
+    }
+
+    /** The config file, strictly: a misspelt fault must not be silently ignored. Null gives the defaults. */
+    public static LocalProviderConfig read(Path file) throws IOException {
+        if (file == null) {
+            return DEFAULTS;
+        }
+        ObjectMapper strict = Json.mapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        try {
+            return strict.readValue(file.toFile(), LocalProviderConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
     }
 
     /**

@@ -49,6 +49,7 @@ public final class LocalProviderServer implements AutoCloseable {
     private final ExecutorService executor;
     private final FileStore files;
     private final BatchEngine engine;
+    private final BatchModel model;
     private final LocalProviderConfig config;
     private final ObjectMapper mapper;
     private final Clock clock;
@@ -56,11 +57,12 @@ public final class LocalProviderServer implements AutoCloseable {
     private final Map<LocalProviderConfig.CallFailure, AtomicInteger> callFailuresLeft = new LinkedHashMap<>();
 
     private LocalProviderServer(HttpServer server, ExecutorService executor, FileStore files, BatchEngine engine,
-            LocalProviderConfig config, ObjectMapper mapper, Clock clock, String requiredApiKey) {
+            BatchModel model, LocalProviderConfig config, ObjectMapper mapper, Clock clock, String requiredApiKey) {
         this.server = server;
         this.executor = executor;
         this.files = files;
         this.engine = engine;
+        this.model = model;
         this.config = config;
         this.mapper = mapper;
         this.clock = clock;
@@ -86,8 +88,8 @@ public final class LocalProviderServer implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        LocalProviderServer provider = new LocalProviderServer(server, executor, files, engine, config, mapper, clock,
-                requiredApiKey);
+        LocalProviderServer provider = new LocalProviderServer(server, executor, files, engine, model, config, mapper,
+                clock, requiredApiKey);
         server.createContext("/", provider::handle);
         server.start();
         return provider;
@@ -155,6 +157,8 @@ public final class LocalProviderServer implements AutoCloseable {
             } else {
                 sendError(exchange, 404, "No such File object: " + id, "invalid_request_error", null, "id");
             }
+        } else if (method.equals("POST") && Endpoint.fromPath(path).isPresent()) {
+            answerNow(exchange, path);
         } else if (path.equals("/v1/batches") && method.equals("POST")) {
             createBatch(exchange);
         } else if (path.equals("/v1/batches") && method.equals("GET")) {
@@ -318,6 +322,19 @@ public final class LocalProviderServer implements AutoCloseable {
             request.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
             sendJson(exchange, 200, batchJson(engine.create(inputFileId, endpoint, window, metadata)));
         }
+    }
+
+    /** The synchronous endpoints, answered by the same model: a stand-in upstream for another local provider. */
+    private void answerNow(HttpExchange exchange, String endpoint) throws IOException {
+        JsonNode body;
+        try {
+            body = mapper.readTree(exchange.getRequestBody().readNBytes(MAX_JSON_BODY));
+        } catch (IOException e) {
+            sendError(exchange, 400, "The body is not valid JSON.", "invalid_request_error", null, null);
+            return;
+        }
+        ModelAnswer answer = model.answer(endpoint, body);
+        sendJson(exchange, answer.statusCode(), answer.body());
     }
 
     private void listBatches(HttpExchange exchange) throws IOException {
