@@ -24,14 +24,24 @@ final class ProviderFixture implements AutoCloseable {
     final OpenAiBatchClient client;
     final List<Duration> sleeps = new ArrayList<>();
 
+    private final S3Client s3;
+    private final Map<String, String> statusAliases;
+
     ProviderFixture(LocalProviderConfig config, S3Client s3, Map<String, String> statusAliases) throws IOException {
+        this.s3 = s3;
+        this.statusAliases = statusAliases;
         server = LocalProviderServer.start(0, config, API_KEY, Json.mapper(), Clock.systemUTC());
+        client = withBaseUrl(server.baseUrl());
+    }
+
+    /** A client like the fixture's, of another server. */
+    OpenAiBatchClient withBaseUrl(String baseUrl) {
         ProviderProfile generic = ProviderProfiles.GENERIC;
-        ProviderProfile profile = new ProviderProfile("local", server.baseUrl(), "env:TEST", generic.endpoints(),
+        ProviderProfile profile = new ProviderProfile("local", baseUrl, "env:TEST", generic.endpoints(),
                 generic.maxRequestsPerBatch(), generic.maxBytesPerBatch(), generic.maxLineBytes(),
                 generic.maxFileRequests(), generic.maxFileBytes(), true, false, "24h", 5, 1, 1.5, 5, "batch",
                 statusAliases);
-        client = new OpenAiBatchClient(profile, () -> API_KEY, OpenAiBatchClient.defaultHttpClient(), s3,
+        return new OpenAiBatchClient(profile, () -> API_KEY, OpenAiBatchClient.defaultHttpClient(), s3,
                 Json.mapper(), new OpenAiBatchClient.Settings(Duration.ofSeconds(10), Duration.ofMinutes(2),
                         5 * 1024 * 1024, new RetryPolicy(4, Duration.ofMillis(10), Duration.ofSeconds(30))),
                 sleeps::add, Clock.systemUTC());
