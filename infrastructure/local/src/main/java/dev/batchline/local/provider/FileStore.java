@@ -1,8 +1,6 @@
 package dev.batchline.local.provider;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,8 @@ final class FileStore implements AutoCloseable {
 
     private final Path directory;
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
-    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong contentSequence = new AtomicLong();
+    private final AtomicLong idSequence = new AtomicLong();
 
     FileStore() throws IOException {
         this.directory = Files.createTempDirectory("batchline-provider");
@@ -32,22 +31,14 @@ final class FileStore implements AutoCloseable {
 
     /** A new, empty file to be written by the caller and then {@linkplain #register registered}. */
     Path newContentPath() {
-        return directory.resolve("content-" + sequence.incrementAndGet());
+        return directory.resolve("content-" + contentSequence.incrementAndGet());
     }
 
     StoredFile register(Path content, String filename, String purpose, Instant now) throws IOException {
-        String id = "file-" + String.format("%06d", sequence.incrementAndGet());
+        String id = "file-" + String.format("%06d", idSequence.incrementAndGet());
         StoredFile file = new StoredFile(id, filename, purpose, Files.size(content), now, content);
         files.put(id, file);
         return file;
-    }
-
-    StoredFile store(InputStream content, String filename, String purpose, Instant now) throws IOException {
-        Path path = newContentPath();
-        try (OutputStream out = Files.newOutputStream(path)) {
-            content.transferTo(out);
-        }
-        return register(path, filename, purpose, now);
     }
 
     Optional<StoredFile> find(String id) {

@@ -308,7 +308,9 @@ public final class LocalProviderServer implements AutoCloseable {
         String inputFileId = request.path("input_file_id").asText("");
         String endpoint = request.path("endpoint").asText("");
         String window = request.path("completion_window").asText("");
-        if (files.find(inputFileId).isEmpty()) {
+        if (inputFileId.isEmpty()) {
+            sendError(exchange, 400, "input_file_id is required.", "invalid_request_error", null, "input_file_id");
+        } else if (files.find(inputFileId).isEmpty()) {
             sendError(exchange, 400, "Input file " + inputFileId + " was not found.", "invalid_request_error", null,
                     "input_file_id");
         } else if (Endpoint.fromPath(endpoint).isEmpty()) {
