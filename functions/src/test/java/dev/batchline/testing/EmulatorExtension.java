@@ -1,5 +1,6 @@
 package dev.batchline.testing;
 
+import dev.batchline.emulators.AwsEmulators;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

@@ -3,7 +3,7 @@ package dev.batchline.local.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchline.config.Json;
-import dev.batchline.testing.AwsEmulators;
+import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.testing.EmulatorExtension;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.batchline.testing;
+package dev.batchline.emulators;
 
 import software.amazon.dynamodb.services.local.main.ServerRunner;
 import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
