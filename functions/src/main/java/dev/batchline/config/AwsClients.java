@@ -6,8 +6,10 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The SDK clients of one Lambda container, built once on the URL-connection HTTP client (the
@@ -47,6 +49,14 @@ public final class AwsClients {
 
     public static SqsClient sqs() {
         return SqsClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
+    }
+
+    public static SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
+    }
+
+    public static SsmClient ssm() {
+        return SsmClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
     }
 
     public static SfnClient sfn() {

@@ -1,6 +1,8 @@
 package dev.batchline.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.finalize.FinalizeSettings;
+import dev.batchline.finalize.RecordEvents;
 import dev.batchline.ingest.IngestSettings;
 import dev.batchline.ingest.ValidatorSettings;
 import dev.batchline.provider.ProviderProfiles;
@@ -14,7 +16,9 @@ import java.util.Map;
  *   <caption>Environment variables</caption>
  *   <tr><td>JOBS_TABLE_NAME</td><td>DynamoDB table of jobs and parts (required)</td></tr>
  *   <tr><td>EVENTS_QUEUE_URL</td><td>SQS queue of events for consumers (required)</td></tr>
- *   <tr><td>STATE_MACHINE_ARN</td><td>the Batchline state machine (required)</td></tr>
+ *   <tr><td>STATE_MACHINE_ARN</td><td>the Batchline state machine (required by the upload function)</td></tr>
+ *   <tr><td>BATCHLINE_RECORD_EVENTS</td><td>per-record events: all, failures or none (all)</td></tr>
+ *   <tr><td>BATCHLINE_FINALIZE_SLICE</td><td>records written between two saved cursors (20000)</td></tr>
  *   <tr><td>BATCHLINE_DEFAULT_PROFILE</td><td>profile of files directly under inbox/ (openai)</td></tr>
  *   <tr><td>BATCHLINE_PROFILES</td><td>JSON overrides of the provider profiles (none)</td></tr>
  *   <tr><td>BATCHLINE_MAX_LISTED_ERRORS</td><td>problems listed in a rejection report (100)</td></tr>
@@ -28,7 +32,8 @@ public record BatchlineConfig(
         String eventsQueueUrl,
         String stateMachineArn,
         ProviderProfiles profiles,
-        IngestSettings ingest) {
+        IngestSettings ingest,
+        FinalizeSettings finalizing) {
 
     public static BatchlineConfig fromEnvironment(Map<String, String> env, ObjectMapper mapper) {
         ProviderProfiles profiles = ProviderProfiles.withOverrides(env.get("BATCHLINE_PROFILES"), mapper);
@@ -41,8 +46,21 @@ public record BatchlineConfig(
         IngestSettings ingest = new IngestSettings(defaultProfile, validator,
                 integer(env, "BATCHLINE_UPLOAD_PART_MB", 8) * 1024 * 1024,
                 Duration.ofSeconds(integer(env, "BATCHLINE_VALIDATION_LEASE_SECONDS", 960)));
+        FinalizeSettings finalizing = new FinalizeSettings(
+                integer(env, "BATCHLINE_FINALIZE_SLICE", FinalizeSettings.DEFAULTS.sliceRecords()),
+                FinalizeSettings.DEFAULTS.putThreads(),
+                RecordEvents.parse(env.getOrDefault("BATCHLINE_RECORD_EVENTS", "all")),
+                FinalizeSettings.DEFAULTS.safetyMargin());
         return new BatchlineConfig(required(env, "JOBS_TABLE_NAME"), required(env, "EVENTS_QUEUE_URL"),
-                required(env, "STATE_MACHINE_ARN"), profiles, ingest);
+                env.get("STATE_MACHINE_ARN"), profiles, ingest, finalizing);
+    }
+
+    /** The state machine, which only the upload function starts. */
+    public String requireStateMachineArn() {
+        if (stateMachineArn == null || stateMachineArn.isBlank()) {
+            throw new IllegalStateException("environment variable STATE_MACHINE_ARN is required");
+        }
+        return stateMachineArn;
     }
 
     private static String required(Map<String, String> env, String name) {

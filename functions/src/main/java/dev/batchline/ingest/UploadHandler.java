@@ -4,16 +4,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.AwsClients;
-import dev.batchline.config.BatchlineConfig;
-import dev.batchline.config.Json;
-import dev.batchline.job.DynamoJobStore;
+import dev.batchline.config.Services;
 import dev.batchline.job.SourceObject;
-import dev.batchline.notify.SqsEventPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,26 +31,12 @@ public final class UploadHandler implements RequestStreamHandler {
 
     /** Used by Lambda: clients and configuration built once per container. */
     public UploadHandler() {
-        this(Json.mapper());
-    }
-
-    private UploadHandler(ObjectMapper mapper) {
-        this(defaultService(mapper), mapper);
+        this(Services.fromEnvironment().ingest(), Services.fromEnvironment().mapper());
     }
 
     public UploadHandler(IngestService ingest, ObjectMapper mapper) {
         this.ingest = ingest;
         this.mapper = mapper;
-    }
-
-    private static IngestService defaultService(ObjectMapper mapper) {
-        BatchlineConfig config = BatchlineConfig.fromEnvironment(System.getenv(), mapper);
-        return new IngestService(
-                AwsClients.s3(),
-                new DynamoJobStore(AwsClients.dynamo(), config.jobsTableName()),
-                new SqsEventPublisher(AwsClients.sqs(), config.eventsQueueUrl(), mapper),
-                new StepFunctionsWorkflowStarter(AwsClients.sfn(), config.stateMachineArn(), mapper),
-                config.profiles(), config.ingest(), mapper, Clock.systemUTC());
     }
 
     @Override

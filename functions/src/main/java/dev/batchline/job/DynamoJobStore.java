@@ -185,6 +185,109 @@ public final class DynamoJobStore implements JobStore {
         return parts;
     }
 
+    @Override
+    public PartRecord part(String jobId, int partNumber) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            throw new IllegalStateException("job " + jobId + " has no part " + partNumber);
+        }
+        StagedPart staged = new StagedPart(integer(item, "partNumber"), text(item, "key"), integer(item, "firstLine"),
+                integer(item, "requests"), number(item, "bytes"));
+        PartOutcome outcome = new PartOutcome(number(item, "succeeded"), number(item, "failedRecords"),
+                number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
+                number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"));
+        return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"), text(item, "batchStatus"),
+                item.containsKey("cancelSent"), text(item, "finalizePhase"), number(item, "finalizeCursor"), outcome);
+    }
+
+    @Override
+    public void recordUpload(String jobId, int partNumber, String fileId) {
+        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("SET fileId = :file").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":file", s(fileId))));
+    }
+
+    @Override
+    public boolean recordBatch(String jobId, int partNumber, String batchId) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET batchId = :batch")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(batchId) OR batchId = :batch)")
+                    .expressionAttributeValues(Map.of(":batch", s(batchId))));
+            return true;
+        } catch (ConditionalCheckFailedException other) {
+            return false;
+        }
+    }
+
+    @Override
+    public void clearBatch(String jobId, int partNumber, String batchId) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("REMOVE batchId, batchStatus, cancelSent").conditionExpression("batchId = :batch")
+                    .expressionAttributeValues(Map.of(":batch", s(batchId))));
+        } catch (ConditionalCheckFailedException alreadyCleared) {
+            // a retried step cleared it before
+        }
+    }
+
+    @Override
+    public void recordBatchStatus(String jobId, int partNumber, String status) {
+        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("SET batchStatus = :status")
+                .expressionAttributeValues(Map.of(":status", s(status))));
+    }
+
+    @Override
+    public boolean markCancelSent(String jobId, int partNumber) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET cancelSent = :yes").conditionExpression("attribute_not_exists(cancelSent)")
+                    .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true))));
+            return true;
+        } catch (ConditionalCheckFailedException sentBefore) {
+            return false;
+        }
+    }
+
+    @Override
+    public void saveFinalizeProgress(String jobId, int partNumber, String phase, long cursor, PartOutcome outcome) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":phase", s(phase));
+        values.put(":cursor", n(cursor));
+        values.put(":succeeded", n(outcome.succeeded()));
+        values.put(":failed", n(outcome.failed()));
+        values.put(":expired", n(outcome.expired()));
+        values.put(":cancelled", n(outcome.cancelled()));
+        values.put(":missing", n(outcome.missing()));
+        values.put(":prompt", n(outcome.promptTokens()));
+        values.put(":completion", n(outcome.completionTokens()));
+        values.put(":total", n(outcome.totalTokens()));
+        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, succeeded = :succeeded, "
+                        + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, missing = :missing, "
+                        + "promptTokens = :prompt, completionTokens = :completion, totalTokens = :total")
+                .expressionAttributeValues(values));
+    }
+
+    @Override
+    public void requestCancel(String jobId) {
+        dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId)).updateExpression("SET cancelRequested = :yes")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true))));
+    }
+
+    @Override
+    public JobRecord markFinished(String jobId, JobStatus status, String manifestKey, Instant now) {
+        return transition(jobId, JobStatus.RUNNING, status, now, "manifestKey = :manifest",
+                Map.of(":manifest", s(manifestKey)));
+    }
+
+    private static Map<String, AttributeValue> partKey(String jobId, int partNumber) {
+        return Map.of(PK, s("JOB#" + jobId), SK, s(partSk(partNumber)));
+    }
+
     private static Map<String, AttributeValue> jobKey(String jobId) {
         return Map.of(PK, s("JOB#" + jobId), SK, s(JOB_SK));
     }
@@ -228,7 +331,9 @@ public final class DynamoJobStore implements JobStore {
                 text(item, "endpoint"),
                 text(item, "model"),
                 text(item, "reportKey"),
-                text(item, "executionId"));
+                text(item, "executionId"),
+                item.containsKey("cancelRequested") && Boolean.TRUE.equals(item.get("cancelRequested").bool()),
+                text(item, "manifestKey"));
     }
 
     private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {

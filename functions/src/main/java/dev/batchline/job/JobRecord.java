@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param errorCount problems found, once validated
  * @param reportKey  the rejection report, when rejected
  * @param executionId the workflow execution, once started
+ * @param cancelRequested someone asked for the job's batches to be cancelled
+ * @param manifestKey the manifest, once the job finished
  */
 public record JobRecord(
         String jobId,
@@ -26,11 +28,13 @@ public record JobRecord(
         String endpoint,
         String model,
         String reportKey,
-        String executionId) {
+        String executionId,
+        boolean cancelRequested,
+        String manifestKey) {
 
     public static JobRecord validating(String jobId, String profile, SourceObject source, Instant now,
             Instant leaseUntil) {
         return new JobRecord(jobId, JobStatus.VALIDATING, profile, source, now, now, leaseUntil, 0, 0, 0, null, null,
-                null, null);
+                null, null, false, null);
     }
 }

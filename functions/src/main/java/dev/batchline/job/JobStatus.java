@@ -9,5 +9,9 @@ public enum JobStatus {
     /** The file is split into staged parts and the workflow is being started. */
     SUBMITTING,
     /** The workflow runs: its execution is named by the job id. */
-    RUNNING
+    RUNNING,
+    /** Every request is accounted for in results/ or errors/, and the manifest is written. */
+    COMPLETED,
+    /** The workflow failed; the manifest says how far it got. */
+    FAILED
 }

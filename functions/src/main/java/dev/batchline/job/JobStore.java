@@ -28,4 +28,31 @@ public interface JobStore {
     Optional<JobRecord> find(String jobId);
 
     List<StagedPart> parts(String jobId);
+
+    PartRecord part(String jobId, int partNumber);
+
+    /** Records the file uploaded for a part, before the batch is created over it. */
+    void recordUpload(String jobId, int partNumber, String fileId);
+
+    /**
+     * Records the part's provider batch; refused (false) when the part already has another one, so
+     * two racing submissions cannot both count.
+     */
+    boolean recordBatch(String jobId, int partNumber, String batchId);
+
+    /** Forgets a batch the provider refused for capacity, so the part can be submitted again. */
+    void clearBatch(String jobId, int partNumber, String batchId);
+
+    void recordBatchStatus(String jobId, int partNumber, String status);
+
+    /** True the first time only: the provider is asked to cancel a batch once. */
+    boolean markCancelSent(String jobId, int partNumber);
+
+    void saveFinalizeProgress(String jobId, int partNumber, String phase, long cursor, PartOutcome outcome);
+
+    /** Asks the workflow to cancel the job's batches at their next poll. */
+    void requestCancel(String jobId);
+
+    /** RUNNING to COMPLETED or FAILED; idempotent. */
+    JobRecord markFinished(String jobId, JobStatus status, String manifestKey, Instant now);
 }

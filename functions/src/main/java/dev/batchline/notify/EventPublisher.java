@@ -4,4 +4,7 @@ package dev.batchline.notify;
 public interface EventPublisher {
 
     void publish(CloudEvent event);
+
+    /** Sends many, in as few calls as the transport allows. */
+    void publishAll(java.util.List<CloudEvent> events);
 }

@@ -2,12 +2,17 @@ package dev.batchline.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /** Publishes events as JSON message bodies on the events queue, the type also as a message attribute for filtering. */
 public final class SqsEventPublisher implements EventPublisher {
+
+    private static final int BATCH = 10;
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -22,7 +27,33 @@ public final class SqsEventPublisher implements EventPublisher {
     @Override
     public void publish(CloudEvent event) {
         String body = Json.write(mapper, event);
-        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(Map.of(
-                "type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build())));
+        sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(typeAttribute(event)));
+    }
+
+    /** SendMessageBatch by tens; entries SQS reports as failed are sent again, then reported. */
+    @Override
+    public void publishAll(List<CloudEvent> events) {
+        for (int from = 0; from < events.size(); from += BATCH) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            List<CloudEvent> slice = events.subList(from, Math.min(events.size(), from + BATCH));
+            for (int i = 0; i < slice.size(); i++) {
+                CloudEvent event = slice.get(i);
+                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                        .messageBody(Json.write(mapper, event)).messageAttributes(typeAttribute(event)).build());
+            }
+            for (int attempt = 1; !entries.isEmpty(); attempt++) {
+                List<SendMessageBatchRequestEntry> pending = entries;
+                List<String> failed = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(pending)).failed()
+                        .stream().map(f -> f.id()).toList();
+                entries = pending.stream().filter(e -> failed.contains(e.id())).toList();
+                if (!entries.isEmpty() && attempt == 3) {
+                    throw new IllegalStateException(entries.size() + " event(s) could not be sent to " + queueUrl);
+                }
+            }
+        }
+    }
+
+    private static Map<String, MessageAttributeValue> typeAttribute(CloudEvent event) {
+        return Map.of("type", MessageAttributeValue.builder().dataType("String").stringValue(event.type()).build());
     }
 }

@@ -1,0 +1,14 @@
+package dev.batchline.finalize;
+
+import java.time.Duration;
+
+/**
+ * @param sliceRecords records written before the cursor is saved and the step hands back
+ * @param putThreads   records written to S3 at once
+ * @param safetyMargin time kept in hand before the invocation's deadline
+ */
+public record FinalizeSettings(int sliceRecords, int putThreads, RecordEvents recordEvents, Duration safetyMargin) {
+
+    public static final FinalizeSettings DEFAULTS = new FinalizeSettings(20_000, 16, RecordEvents.ALL,
+            Duration.ofSeconds(60));
+}

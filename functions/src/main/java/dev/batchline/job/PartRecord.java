@@ -1,0 +1,18 @@
+package dev.batchline.job;
+
+/**
+ * A part as stored ({@code sk = PART#00001}): what was staged, and where its provider batch stands.
+ *
+ * @param finalizePhase   {@code null} before finalizing, then {@code split} and {@code done}
+ * @param finalizeCursor  how far finalizing got in the current phase (a byte offset)
+ */
+public record PartRecord(
+        StagedPart staged,
+        String fileId,
+        String batchId,
+        String batchStatus,
+        boolean cancelSent,
+        String finalizePhase,
+        long finalizeCursor,
+        PartOutcome outcome) {
+}

@@ -1,0 +1,26 @@
+package dev.batchline.poll;
+
+import dev.batchline.config.JsonStepHandler;
+import dev.batchline.config.Services;
+import dev.batchline.job.PartProgress;
+import java.time.Instant;
+
+/** The PollBatch task. */
+public final class PollBatchHandler extends JsonStepHandler<PartProgress, PartProgress> {
+
+    private final PollService service;
+
+    public PollBatchHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public PollBatchHandler(Services services) {
+        super(services.mapper(), PartProgress.class);
+        this.service = services.poll();
+    }
+
+    @Override
+    protected PartProgress handle(PartProgress part, Instant deadline) {
+        return service.poll(part);
+    }
+}

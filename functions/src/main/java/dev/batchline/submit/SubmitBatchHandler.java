@@ -1,0 +1,26 @@
+package dev.batchline.submit;
+
+import dev.batchline.config.JsonStepHandler;
+import dev.batchline.config.Services;
+import dev.batchline.job.PartProgress;
+import java.time.Instant;
+
+/** The SubmitBatch task. */
+public final class SubmitBatchHandler extends JsonStepHandler<PartProgress, PartProgress> {
+
+    private final SubmitService service;
+
+    public SubmitBatchHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public SubmitBatchHandler(Services services) {
+        super(services.mapper(), PartProgress.class);
+        this.service = services.submit();
+    }
+
+    @Override
+    protected PartProgress handle(PartProgress part, Instant deadline) {
+        return service.submit(part);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.batchline.submit;
+
+import dev.batchline.job.JobRecord;
+import dev.batchline.job.JobStore;
+import dev.batchline.job.PartProgress;
+import dev.batchline.job.PartRecord;
+import dev.batchline.provider.BatchPage;
+import dev.batchline.provider.BatchProvider;
+import dev.batchline.provider.ProviderBatch;
+import dev.batchline.provider.ProviderClients;
+import dev.batchline.provider.ProviderProfile;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SubmitBatch: uploads a staged part and creates its provider batch, at most once whatever the
+ * retries. Creating a batch is not idempotent at the provider, so the upload's file id is recorded
+ * first (the intent), the job and part go into the batch's metadata, and a retry after a recorded
+ * intent looks for a batch with that metadata before creating one (DESIGN.md §4).
+ */
+public final class SubmitService {
+
+    public static final String JOB_METADATA = "batchline_job";
+    public static final String PART_METADATA = "batchline_part";
+    private static final Logger LOG = LoggerFactory.getLogger(SubmitService.class);
+    private static final int SEARCH_PAGES = 10;
+    private static final int PAGE_SIZE = 100;
+
+    private final JobStore jobs;
+    private final ProviderClients providers;
+
+    public SubmitService(JobStore jobs, ProviderClients providers) {
+        this.jobs = jobs;
+        this.providers = providers;
+    }
+
+    public PartProgress submit(PartProgress part) {
+        JobRecord job = jobs.find(part.jobId()).orElseThrow(() -> new IllegalStateException(
+                "job " + part.jobId() + " is not recorded"));
+        ProviderProfile profile = providers.profile(job.profile());
+        BatchProvider provider = providers.forProfile(job.profile());
+        PartRecord record = jobs.part(part.jobId(), part.partNumber());
+        String batchId = record.batchId();
+        if (batchId == null) {
+            batchId = record.fileId() == null ? null
+                    : findExisting(provider, part.jobId(), part.partNumber()).orElse(null);
+            if (batchId == null) {
+                batchId = create(provider, job, part, record.fileId());
+            }
+            if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId)) {
+                batchId = jobs.part(part.jobId(), part.partNumber()).batchId();
+            }
+        }
+        LOG.info("job {} part {}: provider batch {}", part.jobId(), part.partNumber(), batchId);
+        return part.withBatch(batchId, "validating", profile.initialPollSeconds(), 0, false, false);
+    }
+
+    private String create(BatchProvider provider, JobRecord job, PartProgress part, String uploadedFileId) {
+        String fileId = uploadedFileId;
+        if (fileId == null) {
+            fileId = provider.uploadFile(job.source().bucket(), part.key(),
+                    String.format("%s-part-%05d.jsonl", part.jobId(), part.partNumber())).id();
+            jobs.recordUpload(part.jobId(), part.partNumber(), fileId);
+        }
+        return provider.createBatch(fileId, job.endpoint(), Map.of(JOB_METADATA, part.jobId(), PART_METADATA,
+                Integer.toString(part.partNumber()))).id();
+    }
+
+    /** A batch an earlier attempt created before it could record it. */
+    private static Optional<String> findExisting(BatchProvider provider, String jobId, int partNumber) {
+        String after = null;
+        for (int page = 0; page < SEARCH_PAGES; page++) {
+            BatchPage batches = provider.listBatches(after, PAGE_SIZE);
+            for (ProviderBatch batch : batches.batches()) {
+                if (jobId.equals(batch.metadata().get(JOB_METADATA))
+                        && Integer.toString(partNumber).equals(batch.metadata().get(PART_METADATA))) {
+                    return Optional.of(batch.id());
+                }
+            }
+            if (!batches.hasMore()) {
+                break;
+            }
+            after = batches.lastId();
+        }
+        return Optional.empty();
+    }
+}

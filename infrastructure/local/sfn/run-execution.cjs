@@ -1,0 +1,38 @@
+// Runs one execution of a state machine definition with aws-local-stepfunctions.
+// Usage: node --require ./polyfill.cjs run-execution.cjs DEFINITION SUBSTITUTIONS INPUT RESULT
+// Task states invoke the ARNs substituted into the definition through the Lambda Invoke API at
+// AWS_ENDPOINT_URL_LAMBDA. RESULT receives {"status": "SUCCEEDED", "output"} or
+// {"status": "FAILED", "error", "cause"}; the exit code is 0 either way, 2 when the run itself broke.
+'use strict';
+const fs = require('fs');
+const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
+
+async function main() {
+  const [definitionPath, substitutionsPath, inputPath, resultPath] = process.argv.slice(2);
+  const substitutions = JSON.parse(fs.readFileSync(substitutionsPath, 'utf8'));
+  const text = fs.readFileSync(definitionPath, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name) => {
+    if (!(name in substitutions)) {
+      throw new Error(`no substitution for \${${name}}`);
+    }
+    return substitutions[name];
+  });
+  const machine = new StateMachine(JSON.parse(text), { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(JSON.parse(fs.readFileSync(inputPath, 'utf8')));
+  let result;
+  try {
+    result = { status: 'SUCCEEDED', output: await execution.result };
+  } catch (error) {
+    const cause = error instanceof ExecutionError ? error.getCause?.() ?? error.cause : error;
+    result = {
+      status: 'FAILED',
+      error: cause?.name ?? error.name,
+      cause: cause?.message ?? error.message,
+    };
+  }
+  fs.writeFileSync(resultPath, JSON.stringify(result));
+}
+
+main().catch((error) => {
+  console.error(`run-execution: ${error.stack ?? error}`);
+  process.exit(2);
+});
