@@ -1,5 +1,6 @@
 package dev.batchline.job;
 
+import dev.batchline.provider.ProviderBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -198,6 +199,8 @@ public final class DynamoJobStore implements JobStore {
                 number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
                 number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"));
         return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"), text(item, "batchStatus"),
+                new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
+                        number(item, "providerFailed")),
                 item.containsKey("cancelSent"), text(item, "finalizePhase"), number(item, "finalizeCursor"), outcome);
     }
 
@@ -233,10 +236,13 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public void recordBatchStatus(String jobId, int partNumber, String status) {
+    public void recordBatchStatus(String jobId, int partNumber, String status, long total, long completed,
+            long failed) {
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
-                .updateExpression("SET batchStatus = :status")
-                .expressionAttributeValues(Map.of(":status", s(status))));
+                .updateExpression("SET batchStatus = :status, providerTotal = :total, providerCompleted = :completed, "
+                        + "providerFailed = :failed")
+                .expressionAttributeValues(Map.of(":status", s(status), ":total", n(total), ":completed", n(completed),
+                        ":failed", n(failed))));
     }
 
     @Override
@@ -266,8 +272,10 @@ public final class DynamoJobStore implements JobStore {
         values.put(":total", n(outcome.totalTokens()));
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                 .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, succeeded = :succeeded, "
-                        + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, missing = :missing, "
+                        + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, #missing = :missing, "
                         + "promptTokens = :prompt, completionTokens = :completion, totalTokens = :total")
+                // "missing" is one of DynamoDB's reserved words.
+                .expressionAttributeNames(Map.of("#missing", "missing"))
                 .expressionAttributeValues(values));
     }
 

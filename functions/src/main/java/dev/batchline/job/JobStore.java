@@ -43,7 +43,8 @@ public interface JobStore {
     /** Forgets a batch the provider refused for capacity, so the part can be submitted again. */
     void clearBatch(String jobId, int partNumber, String batchId);
 
-    void recordBatchStatus(String jobId, int partNumber, String status);
+    /** The provider's view of the part's batch: its status and request counts. */
+    void recordBatchStatus(String jobId, int partNumber, String status, long total, long completed, long failed);
 
     /** True the first time only: the provider is asked to cancel a batch once. */
     boolean markCancelSent(String jobId, int partNumber);

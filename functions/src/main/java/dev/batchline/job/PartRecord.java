@@ -1,8 +1,11 @@
 package dev.batchline.job;
 
+import dev.batchline.provider.ProviderBatch;
+
 /**
  * A part as stored ({@code sk = PART#00001}): what was staged, and where its provider batch stands.
  *
+ * @param providerCounts  the provider's request counts at the last poll
  * @param finalizePhase   {@code null} before finalizing, then {@code split} and {@code done}
  * @param finalizeCursor  how far finalizing got in the current phase (a byte offset)
  */
@@ -11,6 +14,7 @@ public record PartRecord(
         String fileId,
         String batchId,
         String batchStatus,
+        ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,
         String finalizePhase,
         long finalizeCursor,

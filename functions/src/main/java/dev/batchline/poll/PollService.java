@@ -38,7 +38,8 @@ public final class PollService {
         ProviderProfile profile = providers.profile(job.profile());
         BatchProvider provider = providers.forProfile(job.profile());
         ProviderBatch batch = provider.retrieveBatch(part.batchId());
-        jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue());
+        jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue(),
+                batch.requestCounts().total(), batch.requestCounts().completed(), batch.requestCounts().failed());
         int polls = (part.polls() == null ? 0 : part.polls()) + 1;
         int wait = part.nextPollSeconds() == null ? profile.initialPollSeconds() : part.nextPollSeconds();
         int nextWait = (int) Math.min(profile.maxPollSeconds(), Math.ceil(wait * profile.pollBackoff()));

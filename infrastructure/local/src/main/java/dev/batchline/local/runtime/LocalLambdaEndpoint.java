@@ -1,0 +1,126 @@
+package dev.batchline.local.runtime;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.batchline.config.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Lambda Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}) on a loopback port,
+ * in front of Batchline's handlers in this JVM: what the local state machine engine's Task states
+ * call. A handler's exception is answered as Lambda answers an unhandled error (the
+ * {@code X-Amz-Function-Error} header, {@code errorType} the exception's class name), so the
+ * definition's Retry and Catch rules match as they do on AWS.
+ */
+public final class LocalLambdaEndpoint implements AutoCloseable {
+
+    public static final String ACCOUNT = "000000000000";
+    public static final String REGION = "us-east-1";
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLambdaEndpoint.class);
+    private static final Pattern INVOKE = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, RequestStreamHandler> functions;
+
+    private LocalLambdaEndpoint(HttpServer server, ExecutorService executor, Map<String, RequestStreamHandler> functions) {
+        this.server = server;
+        this.executor = executor;
+        this.functions = functions;
+    }
+
+    /** Serves the given handlers by function name on a free port. */
+    public static LocalLambdaEndpoint start(Map<String, RequestStreamHandler> functions) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
+            Thread thread = new Thread(r, "local-lambda");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        LocalLambdaEndpoint endpoint = new LocalLambdaEndpoint(server, executor, new LinkedHashMap<>(functions));
+        server.createContext("/", endpoint::invoke);
+        server.start();
+        return endpoint;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public static String arn(String functionName) {
+        return "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:" + functionName;
+    }
+
+    private void invoke(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher matcher = INVOKE.matcher(exchange.getRequestURI().getPath());
+            byte[] payload = exchange.getRequestBody().readAllBytes();
+            RequestStreamHandler handler = matcher.matches() ? functions.get(functionName(matcher.group(1))) : null;
+            if (handler == null) {
+                respond(exchange, 404, Map.of("Type", "User", "message", "Function not found: "
+                        + exchange.getRequestURI().getPath()), false);
+                return;
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            try {
+                handler.handleRequest(new java.io.ByteArrayInputStream(payload), output, null);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, output.size());
+                try (OutputStream out = exchange.getResponseBody()) {
+                    output.writeTo(out);
+                }
+            } catch (Exception e) {
+                LOG.warn("function {} failed: {}", matcher.group(1), e.toString());
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("errorType", e.getClass().getName());
+                error.put("errorMessage", String.valueOf(e.getMessage()));
+                respond(exchange, 200, error, true);
+            }
+        }
+    }
+
+    /** A name, or an ARN with or without a qualifier. */
+    private static String functionName(String raw) {
+        String name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        int function = name.indexOf(":function:");
+        if (function >= 0) {
+            name = name.substring(function + ":function:".length());
+        }
+        int qualifier = name.indexOf(':');
+        return qualifier < 0 ? name : name.substring(0, qualifier);
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, ?> body, boolean functionError)
+            throws IOException {
+        byte[] bytes = Json.write(Json.mapper(), body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (functionError) {
+            exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,215 @@
+package dev.batchline.local.runtime;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batchline.complete.CompleteJobHandler;
+import dev.batchline.complete.FailJobHandler;
+import dev.batchline.config.BatchlineConfig;
+import dev.batchline.config.Json;
+import dev.batchline.config.Services;
+import dev.batchline.emulators.AwsEmulators;
+import dev.batchline.finalize.FinalizePartHandler;
+import dev.batchline.ingest.UploadHandler;
+import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.JobStore;
+import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.local.provider.LocalProviderServer;
+import dev.batchline.poll.PollBatchHandler;
+import dev.batchline.provider.ApiKeyResolver;
+import dev.batchline.submit.SubmitBatchHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole of Batchline on one machine: DynamoDB Local, ElasticMQ and S3Proxy, the same handlers
+ * behind a local Lambda endpoint, the same ASL file on aws-local-stepfunctions, and the local
+ * provider (or a real one). A file handed to {@link #submit} goes through the upload trigger
+ * exactly as an S3 event would bring it.
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+    public static final String BUCKET = "batchline-local";
+    public static final String TABLE = "batchline-jobs";
+    public static final String LOCAL_PROFILE = "local";
+
+    /**
+     * @param provider        the local provider's behaviour; ignored when {@code remoteBaseUrl} is set
+     * @param remoteBaseUrl   a real provider's API base, or null for the local provider
+     * @param remoteKeyEnv    the environment variable holding the real provider's key
+     * @param runnerDirectory infrastructure/local/sfn (aws-local-stepfunctions installed)
+     * @param definition      statemachine/batchline.asl.json
+     * @param profileOverrides extra BATCHLINE_PROFILES JSON fields of the {@code local} profile
+     */
+    public record Settings(LocalProviderConfig provider, String remoteBaseUrl, String remoteKeyEnv,
+            Path runnerDirectory, Path definition, Map<String, Object> profileOverrides, Map<String, String> env) {
+    }
+
+    private final AwsEmulators emulators;
+    private final LocalProviderServer localProvider;
+    private final LocalLambdaEndpoint lambda;
+    private final LocalStepFunctions stepFunctions;
+    private final S3Client s3;
+    private final SqsClient sqs;
+    private final DynamoDbClient dynamo;
+    private final JobStore jobs;
+    private final String eventsQueueUrl;
+    private final UploadHandler upload;
+    private final ObjectMapper mapper = Json.mapper();
+    private final Path workDirectory;
+
+    private LocalPipeline(Settings settings) throws Exception {
+        workDirectory = Files.createTempDirectory("batchline-run");
+        emulators = AwsEmulators.start();
+        s3 = emulators.s3();
+        sqs = emulators.sqs();
+        dynamo = emulators.dynamo();
+        s3.createBucket(r -> r.bucket(BUCKET));
+        dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
+        eventsQueueUrl = sqs.createQueue(r -> r.queueName("batchline-events")).queueUrl();
+        jobs = new DynamoJobStore(dynamo, TABLE);
+        String baseUrl = settings.remoteBaseUrl();
+        if (baseUrl == null) {
+            localProvider = LocalProviderServer.start(0, settings.provider(), null, mapper, Clock.systemUTC());
+            baseUrl = localProvider.baseUrl();
+        } else {
+            localProvider = null;
+        }
+        Map<String, Object> profile = new LinkedHashMap<>();
+        profile.put("extends", "generic");
+        profile.put("baseUrl", baseUrl);
+        profile.put("apiKeyRef", settings.remoteBaseUrl() == null ? "" : "env:" + settings.remoteKeyEnv());
+        profile.put("initialPollSeconds", 1);
+        profile.put("maxPollSeconds", 3);
+        profile.putAll(settings.profileOverrides());
+        Map<String, String> environment = new LinkedHashMap<>(settings.env());
+        environment.put("JOBS_TABLE_NAME", TABLE);
+        environment.put("EVENTS_QUEUE_URL", eventsQueueUrl);
+        environment.put("BATCHLINE_PROFILES", Json.write(mapper, Map.of(LOCAL_PROFILE, profile)));
+        environment.putIfAbsent("BATCHLINE_DEFAULT_PROFILE", LOCAL_PROFILE);
+        BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
+        Clock clock = Clock.systemUTC();
+        ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
+                System::getenv, mapper, clock, Duration.ofMinutes(15));
+        StepFunctionsHolder holder = new StepFunctionsHolder();
+        Services services = new Services(config, s3, jobs, sqs, Services.providerFactory(s3, keys, mapper, clock),
+                holder::get, mapper, clock);
+        Map<String, RequestStreamHandler> functions = new LinkedHashMap<>();
+        functions.put("batchline-submit-batch", new SubmitBatchHandler(services));
+        functions.put("batchline-poll-batch", new PollBatchHandler(services));
+        functions.put("batchline-finalize-part", new FinalizePartHandler(services));
+        functions.put("batchline-complete-job", new CompleteJobHandler(services));
+        functions.put("batchline-fail-job", new FailJobHandler(services));
+        lambda = LocalLambdaEndpoint.start(functions);
+        stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), Map.of(
+                "SubmitBatchFunctionArn", LocalLambdaEndpoint.arn("batchline-submit-batch"),
+                "PollBatchFunctionArn", LocalLambdaEndpoint.arn("batchline-poll-batch"),
+                "FinalizePartFunctionArn", LocalLambdaEndpoint.arn("batchline-finalize-part"),
+                "CompleteJobFunctionArn", LocalLambdaEndpoint.arn("batchline-complete-job"),
+                "FailJobFunctionArn", LocalLambdaEndpoint.arn("batchline-fail-job")),
+                lambda.url(), workDirectory);
+        holder.set(stepFunctions);
+        upload = new UploadHandler(services.ingest(), mapper);
+    }
+
+    /** The workflow starter exists only once the Lambda endpoint does; the services ask for it late. */
+    private static final class StepFunctionsHolder {
+        private LocalStepFunctions value;
+
+        void set(LocalStepFunctions stepFunctions) {
+            value = stepFunctions;
+        }
+
+        LocalStepFunctions get() {
+            return value;
+        }
+    }
+
+    private static software.amazon.awssdk.services.secretsmanager.SecretsManagerClient noSecretsManager() {
+        throw new IllegalStateException("local runs take API keys from environment variables (env:NAME)");
+    }
+
+    private static software.amazon.awssdk.services.ssm.SsmClient noSsm() {
+        throw new IllegalStateException("local runs take API keys from environment variables (env:NAME)");
+    }
+
+    public static LocalPipeline start(Settings settings) throws Exception {
+        return new LocalPipeline(settings);
+    }
+
+    /**
+     * Puts the file into {@code inbox/<profile>/} and hands the upload trigger the S3 event of it;
+     * returns the trigger's answer (the job id and what became of it).
+     */
+    public JsonNode submit(Path file, String profile) throws IOException {
+        String key = "inbox/" + profile + "/" + file.getFileName();
+        String etag = s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromFile(file)).eTag()
+                .replace("\"", "");
+        return trigger(key, etag, Files.size(file)).path("outcomes").get(0);
+    }
+
+    /** Delivers an S3 ObjectCreated event for {@code key} to the upload trigger, as S3 (again) would. */
+    public JsonNode trigger(String key, String etag, long size) throws IOException {
+        ObjectNode object = mapper.createObjectNode().put("key", URLEncoder.encode(key, StandardCharsets.UTF_8))
+                .put("size", size).put("eTag", etag);
+        ObjectNode record = mapper.createObjectNode().put("eventSource", "aws:s3")
+                .put("eventName", "ObjectCreated:Put");
+        ObjectNode s3Entity = record.putObject("s3");
+        s3Entity.putObject("bucket").put("name", BUCKET);
+        s3Entity.set("object", object);
+        ObjectNode event = mapper.createObjectNode();
+        event.putArray("Records").add(record);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        upload.handleRequest(new ByteArrayInputStream(mapper.writeValueAsBytes(event)), out, null);
+        return mapper.readTree(out.toByteArray());
+    }
+
+    public LocalStepFunctions.Outcome await(String jobId, Duration timeout) throws InterruptedException {
+        return stepFunctions.await(jobId, timeout);
+    }
+
+    public S3Client s3() {
+        return s3;
+    }
+
+    public SqsClient sqs() {
+        return sqs;
+    }
+
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    public String eventsQueueUrl() {
+        return eventsQueueUrl;
+    }
+
+    /** The local provider's API base, or null when a real provider is used. */
+    public String localProviderUrl() {
+        return localProvider == null ? null : localProvider.baseUrl();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stepFunctions.stopAll();
+        lambda.close();
+        if (localProvider != null) {
+            localProvider.close();
+        }
+        emulators.close();
+    }
+}
