@@ -3,6 +3,8 @@ package dev.batchline.emulators;
 import software.amazon.dynamodb.services.local.main.ServerRunner;
 import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -54,9 +56,17 @@ public final class AwsEmulators implements AutoCloseable {
 
     public static AwsEmulators start() throws Exception {
         int dynamoPort = freePort();
-        DynamoDBProxyServer dynamo = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
-        dynamo.start();
+        DynamoDBProxyServer dynamo;
+        // DynamoDB Local prints its configuration to stdout, which is the command line's output.
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            dynamo = ServerRunner.createServerFromCommandLineArgs(
+                    new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
+            dynamo.start();
+        } finally {
+            System.setOut(stdout);
+        }
 
         SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
                 .withAWSRegion(REGION.id()).start();

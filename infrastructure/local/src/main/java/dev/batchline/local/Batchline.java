@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code batchline} command: Batchline on one machine. */
 @Command(name = "batchline", mixinStandardHelpOptions = true, version = "batchline 0.1.0",
         description = "Runs OpenAI-compatible batch jobs the Batchline way, on this machine.",
-        subcommands = {ValidateCommand.class, ProviderCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, ProviderCommand.class})
 public final class Batchline implements Runnable {
 
     @CommandLine.Spec

@@ -182,6 +182,10 @@ public final class LocalPipeline implements AutoCloseable {
         return stepFunctions.await(jobId, timeout);
     }
 
+    public boolean ended(String jobId) {
+        return stepFunctions.ended(jobId);
+    }
+
     public S3Client s3() {
         return s3;
     }

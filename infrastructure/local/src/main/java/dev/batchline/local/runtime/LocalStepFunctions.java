@@ -103,6 +103,12 @@ public final class LocalStepFunctions implements WorkflowStarter {
         }
     }
 
+    /** True once the execution of {@code jobId} has ended. */
+    public boolean ended(String jobId) {
+        Process process = executions.get(jobId);
+        return process != null && !process.isAlive();
+    }
+
     /** Ends every execution still running. */
     public void stopAll() {
         executions.values().forEach(Process::destroy);

@@ -1,0 +1,161 @@
+package dev.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.Json;
+import dev.batchline.job.JobRecord;
+import dev.batchline.job.PartRecord;
+import dev.batchline.job.StagedPart;
+import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.local.runtime.LocalPipeline;
+import dev.batchline.local.runtime.LocalStepFunctions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code batchline run}: a batch file through the whole pipeline on this machine (emulators, the
+ * real state machine, the local provider or the one {@code BATCHLINE_BASE_URL} names), and its
+ * per-request results, errors and manifest copied to a folder.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs a batch file end to end on this machine and writes one JSON file per request.%n"
+                + "With BATCHLINE_BASE_URL (and BATCHLINE_API_KEY) set, a real provider answers instead of the local one.%n"
+                + "Exit status: 0 the job completed, 1 it was rejected or failed, 2 usage or I/O error.")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the JSONL batch file")
+    Path file;
+
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "provider profile whose rules the file is checked against (default: generic)")
+    String profile;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "batchline-out",
+            description = "where results/, errors/ and manifest.json go (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--provider-config", paramLabel = "FILE",
+            description = "timing and faults of the local provider (see batchline provider)")
+    Path providerConfig;
+
+    @Option(names = "--timeout-minutes", defaultValue = "60", description = "give up after (default: ${DEFAULT-VALUE})")
+    int timeoutMinutes;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(file)) {
+            err.println("batchline run: no such file: " + file);
+            return ValidateCommand.ERROR;
+        }
+        String remote = System.getenv("BATCHLINE_BASE_URL");
+        Path home = Path.of(System.getProperty("batchline.home", "."));
+        LocalPipeline.Settings settings = new LocalPipeline.Settings(LocalProviderConfig.read(providerConfig),
+                remote == null || remote.isBlank() ? null : remote, "BATCHLINE_API_KEY",
+                home.resolve("infrastructure/local/sfn"), home.resolve("statemachine/batchline.asl.json"),
+                profile == null ? Map.of() : Map.of("extends", profile), Map.of());
+        err.println(remote == null || remote.isBlank()
+                ? "batchline run: starting DynamoDB Local, ElasticMQ, S3Proxy and the local provider..."
+                : "batchline run: starting DynamoDB Local, ElasticMQ and S3Proxy; provider " + remote);
+        err.flush();
+        ObjectMapper mapper = Json.mapper();
+        try (LocalPipeline pipeline = LocalPipeline.start(settings)) {
+            JsonNode outcome = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE);
+            String jobId = outcome.path("jobId").asText();
+            if (!"SUBMITTED".equals(outcome.path("result").asText())) {
+                return rejected(pipeline, jobId, mapper, out);
+            }
+            out.println("job " + jobId + " submitted");
+            out.flush();
+            Instant started = Instant.now();
+            String last = "";
+            while (!pipeline.ended(jobId)) {
+                if (Duration.between(started, Instant.now()).toMinutes() >= timeoutMinutes) {
+                    err.println("batchline run: gave up after " + timeoutMinutes + " minutes");
+                    return ValidateCommand.INVALID;
+                }
+                String progress = progress(pipeline, jobId);
+                if (!progress.equals(last)) {
+                    out.printf("[%4ds] %s%n", Duration.between(started, Instant.now()).toSeconds(), progress);
+                    out.flush();
+                    last = progress;
+                }
+                Thread.sleep(500);
+            }
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
+            Path target = download(pipeline.s3(), jobId, this.out.resolve(jobId));
+            JsonNode manifest = mapper.readTree(target.resolve("manifest.json").toFile());
+            out.printf("job %s %s: %s%n", jobId, manifest.path("status").asText(), manifest.path("counts"));
+            out.println("results: " + target.resolve("results").toAbsolutePath());
+            out.println("errors:  " + target.resolve("errors").toAbsolutePath());
+            out.println("manifest: " + target.resolve("manifest.json").toAbsolutePath());
+            if (!execution.succeeded()) {
+                err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
+                return ValidateCommand.INVALID;
+            }
+            return 0;
+        }
+    }
+
+    private static String progress(LocalPipeline pipeline, String jobId) {
+        JobRecord job = pipeline.jobs().find(jobId).orElseThrow();
+        StringBuilder line = new StringBuilder("job ").append(job.status().name().toLowerCase(java.util.Locale.ROOT));
+        for (StagedPart staged : pipeline.jobs().parts(jobId)) {
+            PartRecord part = pipeline.jobs().part(jobId, staged.partNumber());
+            line.append(String.format("; part %d: %s %d/%d done, %d failed", staged.partNumber(),
+                    part.batchStatus() == null ? "submitting" : part.batchStatus(), part.providerCounts().completed(),
+                    staged.requests(), part.providerCounts().failed()));
+            if (part.finalizePhase() != null) {
+                line.append(", finalizing (").append(part.outcome().records()).append(" records written)");
+            }
+        }
+        return line.toString();
+    }
+
+    private int rejected(LocalPipeline pipeline, String jobId, ObjectMapper mapper, PrintWriter out)
+            throws IOException {
+        JsonNode report = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                .key("rejected/" + jobId + "/report.json")).asByteArray());
+        out.println("job " + jobId + " rejected (" + report.path("reason").asText() + "): "
+                + report.path("message").asText());
+        for (JsonNode error : report.path("validation").path("errors")) {
+            out.printf("  line %s  %-22s %s%n", error.path("line").asText("-"), error.path("code").asText(),
+                    error.path("message").asText());
+        }
+        return ValidateCommand.INVALID;
+    }
+
+    /** Copies the job's records and manifest out of the emulated bucket. */
+    private static Path download(S3Client s3, String jobId, Path target) throws IOException {
+        for (String prefix : new String[] {"results/" + jobId + "/", "errors/" + jobId + "/"}) {
+            for (var object : s3.listObjectsV2Paginator(r -> r.bucket(LocalPipeline.BUCKET).prefix(prefix))
+                    .contents()) {
+                String relative = object.key().substring(prefix.length()).replace("records/", "");
+                Path destination = target.resolve(prefix.startsWith("results/") && relative.equals("manifest.json")
+                        ? Path.of("manifest.json") : Path.of(prefix.substring(0, prefix.indexOf('/')), relative));
+                Files.createDirectories(destination.getParent());
+                try (InputStream in = s3.getObject(r -> r.bucket(LocalPipeline.BUCKET).key(object.key()))) {
+                    Files.copy(in, destination, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return target;
+    }
+}
