@@ -275,7 +275,11 @@ public final class FinalizeService {
             JsonNode usage = response.path("body").path("usage");
             long prompt = usage.path("prompt_tokens").asLong(usage.path("input_tokens").asLong());
             long completion = usage.path("completion_tokens").asLong(usage.path("output_tokens").asLong());
-            outcome = outcome.plus(new PartOutcome(succeeded ? 1 : 0, succeeded ? 0 : 1, 0, 0, 0, prompt, completion,
+            // Providers list requests they never ran in the error file too, with these codes.
+            boolean expired = "batch_expired".equals(errorCode);
+            boolean cancelled = "batch_cancelled".equals(errorCode);
+            outcome = outcome.plus(new PartOutcome(succeeded ? 1 : 0, succeeded || expired || cancelled ? 0 : 1,
+                    expired ? 1 : 0, cancelled ? 1 : 0, 0, prompt, completion,
                     usage.path("total_tokens").asLong(prompt + completion)));
             write(customId, succeeded, line, status == 0 ? null : status, errorCode);
         }

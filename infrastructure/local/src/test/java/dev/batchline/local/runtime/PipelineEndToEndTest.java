@@ -74,6 +74,168 @@ class PipelineEndToEndTest {
         }
     }
 
+    /** Every input custom_id in exactly one of results/ and errors/; returns the error records by id. */
+    private Map<String, JsonNode> assertAccountedFor(LocalPipeline pipeline, String jobId, int requests)
+            throws Exception {
+        List<String> results = keys(pipeline, "results/" + jobId + "/records/");
+        List<String> errors = keys(pipeline, "errors/" + jobId + "/records/");
+        List<String> ids = new ArrayList<>();
+        results.forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1).replace(".json", "")));
+        Map<String, JsonNode> errorRecords = new java.util.TreeMap<>();
+        for (String key : errors) {
+            String id = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
+            ids.add(id);
+            errorRecords.put(id, mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                    .key(key)).asByteArray()));
+        }
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, requests)
+                .mapToObj(i -> "req-" + i).toList());
+        JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                .key("results/" + jobId + "/manifest.json")).asByteArray());
+        assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
+        assertThat(manifest.path("counts").path("succeeded").asInt()).isEqualTo(results.size());
+        return errorRecords;
+    }
+
+    private String runToEnd(LocalPipeline pipeline, Path file) throws Exception {
+        String jobId = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE).path("jobId").asText();
+        LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+        assertThat(execution.succeeded()).as(execution.error() + ": " + execution.cause()).isTrue();
+        assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        return jobId;
+    }
+
+    /** Provider batches created for the job, counted at the local provider. */
+    private static long providerBatches(LocalPipeline pipeline, String jobId) throws Exception {
+        java.net.http.HttpResponse<String> list = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl()
+                        + "/batches?limit=100")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        long count = 0;
+        for (JsonNode batch : Json.mapper().readTree(list.body()).path("data")) {
+            if (jobId.equals(batch.path("metadata").path("batchline_job").asText())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Test
+    void partialFailures_endInErrorsWithTheProvidersCode() throws Exception {
+        LocalProviderConfig.Faults failing = new LocalProviderConfig.Faults(List.of(
+                new LocalProviderConfig.RequestFailure("req-[3-5]", 400, "invalid_prompt", "Refused.")),
+                null, null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(failing), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("partial.jsonl", 12));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 12);
+            assertThat(errors).containsOnlyKeys("req-3", "req-4", "req-5");
+            assertThat(errors.get("req-4").path("response").path("status_code").asInt()).isEqualTo(400);
+            assertThat(events(pipeline)).filteredOn(e -> e.path("type").asText().equals("batchline.record.failed"))
+                    .extracting(e -> e.path("data").path("errorCode").asText()).containsOnly("invalid_prompt")
+                    .hasSize(3);
+        }
+    }
+
+    @Test
+    void expiredBatch_keepsWhatWasDoneAndReportsTheRestAsExpired() throws Exception {
+        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, 1_500L),
+                null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow, Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("expire.jsonl", 200));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 200);
+            assertThat(errors).isNotEmpty().hasSizeLessThan(200);
+            assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
+                    .isEqualTo("batch_expired"));
+            JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                    .key("results/" + jobId + "/manifest.json")).asByteArray());
+            assertThat(manifest.path("counts").path("expired").asInt()).isEqualTo(errors.size());
+        }
+    }
+
+    @Test
+    void cancelledJob_endsWithPartialResultsAndCancelledRecords() throws Exception {
+        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, null),
+                null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow, Map.of(), Map.of()))) {
+            String jobId = pipeline.submit(requests("cancel.jsonl", 300), LocalPipeline.LOCAL_PROFILE)
+                    .path("jobId").asText();
+            for (int poll = 0; poll < 600 && !"in_progress".equals(pipeline.jobs().part(jobId, 1).batchStatus());
+                    poll++) {
+                Thread.sleep(50);
+            }
+            pipeline.jobs().requestCancel(jobId);
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+
+            assertThat(execution.succeeded()).isTrue();
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 300);
+            assertThat(errors).isNotEmpty();
+            assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
+                    .isEqualTo("batch_cancelled"));
+            assertThat(pipeline.jobs().part(jobId, 1).batchStatus()).isEqualTo("cancelled");
+        }
+    }
+
+    @Test
+    void duplicateUploadEvent_makesOneJobOneExecutionAndOneProviderBatch() throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of()))) {
+            Path file = requests("twice.jsonl", 5);
+            JsonNode first = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE);
+            String key = "inbox/" + LocalPipeline.LOCAL_PROFILE + "/twice.jsonl";
+            String etag = pipeline.s3().headObject(r -> r.bucket(LocalPipeline.BUCKET).key(key)).eTag()
+                    .replace("\"", "");
+            JsonNode second = pipeline.trigger(key, etag, Files.size(file)).path("outcomes").get(0);
+            String jobId = first.path("jobId").asText();
+            pipeline.await(jobId, TIMEOUT);
+
+            assertThat(second.path("jobId").asText()).isEqualTo(jobId);
+            assertThat(second.path("result").asText()).isEqualTo("DUPLICATE");
+            assertAccountedFor(pipeline, jobId, 5);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+            assertThat(events(pipeline)).filteredOn(e -> e.path("type").asText().equals("batchline.job.completed"))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void fileOverTheBatchLimit_runsAsSeveralPartsEachItsOwnBatch() throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null),
+                Map.of("maxRequestsPerBatch", 10, "maxConcurrentBatches", 2), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("split.jsonl", 25));
+
+            assertThat(pipeline.jobs().parts(jobId)).hasSize(3);
+            assertAccountedFor(pipeline, jobId, 25);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void providerErrorsOnCreateAndRetrieve_areRetriedWithoutASecondBatch() throws Exception {
+        LocalProviderConfig.Faults flaky = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/batches", 429, 3, 0),
+                new LocalProviderConfig.CallFailure("GET", "/v1/batches/", 500, 6, null)),
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(flaky), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("flaky.jsonl", 6));
+
+            assertAccountedFor(pipeline, jobId, 6);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void finalizeInSmallSlices_resumesFromItsCursorWithoutDuplicates() throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(),
+                Map.of("BATCHLINE_FINALIZE_SLICE", "4")))) {
+            String jobId = runToEnd(pipeline, requests("slices.jsonl", 23));
+
+            assertAccountedFor(pipeline, jobId, 23);
+            List<JsonNode> events = events(pipeline);
+            assertThat(events).filteredOn(e -> e.path("type").asText().equals("batchline.record.succeeded"))
+                    .extracting(e -> e.path("id").asText()).doesNotHaveDuplicates().hasSize(23);
+        }
+    }
+
     @Test
     void cleanBatch_endsWithOneResultPerRequestAManifestAndEvents() throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of()))) {
