@@ -223,7 +223,8 @@ public final class FinalizeService {
 
         /** Splits one copied provider file from the cursor; true when it reached the end. */
         private boolean split(String file) {
-            if (!exists(prefix + file)) {
+            // A slice that ended on the file's last line leaves the cursor at its end.
+            if (cursor >= size(prefix + file)) {
                 return true;
             }
             String range = "bytes=" + cursor + "-";
@@ -245,12 +246,12 @@ public final class FinalizeService {
             }
         }
 
-        private boolean exists(String key) {
+        /** The object's size, 0 when there is none (a provider gives no file where nothing went there). */
+        private long size(String key) {
             try {
-                s3.headObject(r -> r.bucket(bucket).key(key));
-                return true;
+                return s3.headObject(r -> r.bucket(bucket).key(key)).contentLength();
             } catch (NoSuchKeyException absent) {
-                return false;
+                return 0;
             }
         }
 

@@ -1,0 +1,140 @@
+package dev.batchline.local.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.config.BatchlineConfig;
+import dev.batchline.config.Json;
+import dev.batchline.emulators.AwsEmulators;
+import dev.batchline.finalize.FinalizeService;
+import dev.batchline.finalize.FinalizeSettings;
+import dev.batchline.finalize.RecordEvents;
+import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.JobRecord;
+import dev.batchline.job.PartOutcome;
+import dev.batchline.job.PartProgress;
+import dev.batchline.job.SourceObject;
+import dev.batchline.job.StagedPart;
+import dev.batchline.notify.SqsEventPublisher;
+import dev.batchline.provider.ProviderClients;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Finalize throughput against S3Proxy: a 50,000-record provider output split into one object per
+ * record, beside the floor it cannot beat, a bare PutObject loop of the same objects at the same
+ * concurrency, in the same run. Arguments: [records (50000)] [threads (16)].
+ */
+public final class FinalizeBench {
+
+    private FinalizeBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        ObjectMapper mapper = Json.mapper();
+        try (AwsEmulators emulators = AwsEmulators.start()) {
+            S3Client s3 = emulators.s3();
+            DynamoDbClient dynamo = emulators.dynamo();
+            SqsClient sqs = emulators.sqs();
+            s3.createBucket(r -> r.bucket("bench"));
+            dynamo.createTable(DynamoJobStore.createTableRequest("jobs"));
+            String queue = sqs.createQueue(r -> r.queueName("events")).queueUrl();
+            DynamoJobStore jobs = new DynamoJobStore(dynamo, "jobs");
+            StringBuilder input = new StringBuilder();
+            StringBuilder output = new StringBuilder();
+            List<String> lines = new ArrayList<>();
+            for (int i = 1; i <= records; i++) {
+                input.append("{\"custom_id\":\"req-").append(i).append("\",\"method\":\"POST\",\"url\":")
+                        .append("\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
+                String line = "{\"id\":\"batch_req_" + i + "\",\"custom_id\":\"req-" + i + "\",\"response\":{"
+                        + "\"status_code\":200,\"request_id\":\"req_" + i + "\",\"body\":{\"id\":\"chatcmpl-" + i
+                        + "\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                        + "\"assistant\",\"content\":\"billing\"},\"finish_reason\":\"stop\"}],\"usage\":{"
+                        + "\"prompt_tokens\":40,\"completion_tokens\":2,\"total_tokens\":42}}},\"error\":null}";
+                output.append(line).append('\n');
+                lines.add(line);
+            }
+            System.out.printf("%d records of %d bytes, %d writer threads, S3Proxy on a temporary folder%n", records,
+                    lines.get(0).length(), threads);
+
+            double bare = bareLoop(s3, lines, threads);
+            double withoutEvents = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                    RecordEvents.NONE, "a");
+            double withEvents = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                    RecordEvents.ALL, "b");
+            System.out.printf("bare PutObject loop:           %.0f records/s%n", bare);
+            System.out.printf("finalize, no record events:    %.0f records/s (ratio %.2f)%n", withoutEvents,
+                    withoutEvents / bare);
+            System.out.printf("finalize, an event per record: %.0f records/s (ratio %.2f)%n", withEvents,
+                    withEvents / bare);
+        }
+        System.exit(0);
+    }
+
+    private static double bareLoop(S3Client s3, List<String> lines, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        List<Future<?>> writes = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String key = "bare/records/req-" + (i + 1) + ".json";
+            String line = lines.get(i);
+            writes.add(pool.submit(() -> s3.putObject(r -> r.bucket("bench").key(key).contentType("application/json"),
+                    RequestBody.fromString(line))));
+        }
+        for (Future<?> write : writes) {
+            write.get();
+        }
+        double rate = lines.size() / ((System.nanoTime() - start) / 1e9);
+        pool.shutdown();
+        return rate;
+    }
+
+    private static double finalize(S3Client s3, DynamoJobStore jobs, SqsClient sqs, String queue, ObjectMapper mapper,
+            CharSequence input, CharSequence output, int records, int threads, RecordEvents events, String jobId)
+            throws Exception {
+        Instant now = Instant.now();
+        String partKey = "staging/" + jobId + "/part-00001.jsonl";
+        s3.putObject(r -> r.bucket("bench").key(partKey), RequestBody.fromString(input.toString()));
+        jobs.claim(JobRecord.validating(jobId, "generic", new SourceObject("bench", "inbox/" + jobId + ".jsonl", null,
+                "e", input.length()), now, now.plusSeconds(60)), now);
+        jobs.saveParts(jobId, List.of(new StagedPart(1, partKey, 1, records, input.length())));
+        jobs.markSubmitting(jobId, records, 1, "/v1/chat/completions", "m", now);
+        jobs.markRunning(jobId, "local", now);
+        jobs.recordBatch(jobId, 1, "batch_bench");
+        String prefix = FinalizeService.workPrefix(jobId, 1);
+        s3.putObject(r -> r.bucket("bench").key(prefix + "batch.json"), RequestBody.fromString(
+                "{\"id\":\"batch_bench\",\"status\":\"completed\"}"));
+        s3.putObject(r -> r.bucket("bench").key(prefix + "output.jsonl"), RequestBody.fromString(output.toString()));
+        jobs.saveFinalizeProgress(jobId, 1, "output", 0, PartOutcome.NONE);
+        BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", "jobs",
+                "EVENTS_QUEUE_URL", queue), mapper);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
+            throw new IllegalStateException("the benchmark needs no provider");
+        }), new SqsEventPublisher(sqs, queue, mapper), new FinalizeSettings(records, threads, events,
+                Duration.ZERO), pool, mapper, Clock.systemUTC());
+        PartProgress part = new PartProgress(jobId, 1, partKey, records, input.length(), "batch_bench", "completed",
+                null, null, true, null, null);
+        long start = System.nanoTime();
+        while (!Boolean.FALSE.equals(part.moreWork())) {
+            part = finalizer.finalizePart(part, Instant.now().plusSeconds(3600));
+        }
+        double rate = records / ((System.nanoTime() - start) / 1e9);
+        pool.shutdown();
+        if (jobs.part(jobId, 1).outcome().succeeded() != records) {
+            throw new IllegalStateException("finalize wrote " + jobs.part(jobId, 1).outcome() + ", not " + records);
+        }
+        return rate;
+    }
+}
