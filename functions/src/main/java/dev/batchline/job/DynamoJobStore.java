@@ -198,7 +198,8 @@ public final class DynamoJobStore implements JobStore {
         PartOutcome outcome = new PartOutcome(number(item, "succeeded"), number(item, "failedRecords"),
                 number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
                 number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"));
-        return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"), text(item, "batchStatus"),
+        return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"),
+                (int) number(item, "submissions"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),
                 item.containsKey("cancelSent"), text(item, "finalizePhase"), number(item, "finalizeCursor"), outcome);
@@ -228,8 +229,9 @@ public final class DynamoJobStore implements JobStore {
     public void clearBatch(String jobId, int partNumber, String batchId) {
         try {
             dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
-                    .updateExpression("REMOVE batchId, batchStatus, cancelSent").conditionExpression("batchId = :batch")
-                    .expressionAttributeValues(Map.of(":batch", s(batchId))));
+                    .updateExpression("REMOVE batchId, batchStatus, cancelSent ADD submissions :one")
+                    .conditionExpression("batchId = :batch")
+                    .expressionAttributeValues(Map.of(":batch", s(batchId), ":one", n(1))));
         } catch (ConditionalCheckFailedException alreadyCleared) {
             // a retried step cleared it before
         }

@@ -40,7 +40,10 @@ public interface JobStore {
      */
     boolean recordBatch(String jobId, int partNumber, String batchId);
 
-    /** Forgets a batch the provider refused for capacity, so the part can be submitted again. */
+    /**
+     * Forgets a batch the provider refused for capacity and counts the refusal, so the part is
+     * submitted again as a new submission.
+     */
     void clearBatch(String jobId, int partNumber, String batchId);
 
     /** The provider's view of the part's batch: its status and request counts. */

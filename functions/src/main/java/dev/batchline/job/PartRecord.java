@@ -5,6 +5,8 @@ import dev.batchline.provider.ProviderBatch;
 /**
  * A part as stored ({@code sk = PART#00001}): what was staged, and where its provider batch stands.
  *
+ * @param submissions     batches the provider refused for capacity so far; the next one is submission
+ *                        {@code submissions}, so a retry's search by metadata never picks a refused batch
  * @param providerCounts  the provider's request counts at the last poll
  * @param finalizePhase   {@code null} before finalizing, then {@code split} and {@code done}
  * @param finalizeCursor  how far finalizing got in the current phase (a byte offset)
@@ -13,6 +15,7 @@ public record PartRecord(
         StagedPart staged,
         String fileId,
         String batchId,
+        int submissions,
         String batchStatus,
         ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,

@@ -18,12 +18,15 @@ import org.slf4j.LoggerFactory;
  * SubmitBatch: uploads a staged part and creates its provider batch, at most once whatever the
  * retries. Creating a batch is not idempotent at the provider, so the upload's file id is recorded
  * first (the intent), the job and part go into the batch's metadata, and a retry after a recorded
- * intent looks for a batch with that metadata before creating one (DESIGN.md §4).
+ * intent looks for a batch with that metadata before creating one (DESIGN.md §4). The metadata also
+ * numbers the submission, so a batch the provider refused for capacity is never mistaken for the
+ * one that replaces it.
  */
 public final class SubmitService {
 
     public static final String JOB_METADATA = "batchline_job";
     public static final String PART_METADATA = "batchline_part";
+    public static final String SUBMISSION_METADATA = "batchline_submission";
     private static final Logger LOG = LoggerFactory.getLogger(SubmitService.class);
     private static final int SEARCH_PAGES = 10;
     private static final int PAGE_SIZE = 100;
@@ -45,9 +48,9 @@ public final class SubmitService {
         String batchId = record.batchId();
         if (batchId == null) {
             batchId = record.fileId() == null ? null
-                    : findExisting(provider, part.jobId(), part.partNumber()).orElse(null);
+                    : findExisting(provider, part.jobId(), part.partNumber(), record.submissions()).orElse(null);
             if (batchId == null) {
-                batchId = create(provider, job, part, record.fileId());
+                batchId = create(provider, job, part, record);
             }
             if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId)) {
                 batchId = jobs.part(part.jobId(), part.partNumber()).batchId();
@@ -57,25 +60,28 @@ public final class SubmitService {
         return part.withBatch(batchId, "validating", profile.initialPollSeconds(), 0, false, false);
     }
 
-    private String create(BatchProvider provider, JobRecord job, PartProgress part, String uploadedFileId) {
-        String fileId = uploadedFileId;
+    private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record) {
+        String fileId = record.fileId();
         if (fileId == null) {
             fileId = provider.uploadFile(job.source().bucket(), part.key(),
                     String.format("%s-part-%05d.jsonl", part.jobId(), part.partNumber())).id();
             jobs.recordUpload(part.jobId(), part.partNumber(), fileId);
         }
         return provider.createBatch(fileId, job.endpoint(), Map.of(JOB_METADATA, part.jobId(), PART_METADATA,
-                Integer.toString(part.partNumber()))).id();
+                Integer.toString(part.partNumber()), SUBMISSION_METADATA, Integer.toString(record.submissions())))
+                .id();
     }
 
     /** A batch an earlier attempt created before it could record it. */
-    private static Optional<String> findExisting(BatchProvider provider, String jobId, int partNumber) {
+    private static Optional<String> findExisting(BatchProvider provider, String jobId, int partNumber,
+            int submission) {
         String after = null;
         for (int page = 0; page < SEARCH_PAGES; page++) {
             BatchPage batches = provider.listBatches(after, PAGE_SIZE);
             for (ProviderBatch batch : batches.batches()) {
                 if (jobId.equals(batch.metadata().get(JOB_METADATA))
-                        && Integer.toString(partNumber).equals(batch.metadata().get(PART_METADATA))) {
+                        && Integer.toString(partNumber).equals(batch.metadata().get(PART_METADATA))
+                        && Integer.toString(submission).equals(batch.metadata().get(SUBMISSION_METADATA))) {
                     return Optional.of(batch.id());
                 }
             }

@@ -238,6 +238,58 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void providerRefusingTheUpload_failsTheJobWithAManifestAndAnEvent() throws Exception {
+        LocalProviderConfig.Faults refusing = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1_000, null)),
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusing), Map.of(), Map.of()))) {
+            String jobId = pipeline.submit(requests("refused.jsonl", 3), LocalPipeline.LOCAL_PROFILE)
+                    .path("jobId").asText();
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+
+            assertThat(execution.succeeded()).isFalse();
+            assertThat(execution.error()).isEqualTo("BatchlineJobFailed");
+            assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+            JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                    .key("results/" + jobId + "/manifest.json")).asByteArray());
+            assertThat(manifest.path("status").asText()).isEqualTo("failed");
+            assertThat(manifest.path("error").path("error").asText()).isEqualTo("dev.batchline.provider.ProviderException");
+            assertThat(manifest.path("error").path("cause").asText()).contains("answered 401");
+            assertThat(events(pipeline)).extracting(e -> e.path("type").asText())
+                    .containsExactly("batchline.job.failed");
+        }
+    }
+
+    @Test
+    void batchesRefusedForCapacity_areResubmittedUntilTheyRun() throws Exception {
+        LocalProviderConfig.Faults oneAtATime = new LocalProviderConfig.Faults(null, null, null, null, null, 1, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(oneAtATime),
+                Map.of("maxRequestsPerBatch", 4, "maxConcurrentBatches", 3, "maxPollSeconds", 1), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("capacity.jsonl", 12));
+
+            assertAccountedFor(pipeline, jobId, 12);
+            for (int part = 1; part <= 3; part++) {
+                assertThat(pipeline.jobs().part(jobId, part).batchStatus()).isEqualTo("completed");
+            }
+            assertThat(providerBatches(pipeline, jobId)).isGreaterThan(3);
+        }
+    }
+
+    @Test
+    void recordEventsForFailuresOnly_sendsNoSuccessEvents() throws Exception {
+        LocalProviderConfig.Faults failing = new LocalProviderConfig.Faults(List.of(
+                new LocalProviderConfig.RequestFailure("req-2", 500, null, null)), null, null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(failing), Map.of(),
+                Map.of("BATCHLINE_RECORD_EVENTS", "failures")))) {
+            String jobId = runToEnd(pipeline, requests("quiet.jsonl", 5));
+
+            assertAccountedFor(pipeline, jobId, 5);
+            assertThat(events(pipeline)).extracting(e -> e.path("type").asText())
+                    .containsExactlyInAnyOrder("batchline.record.failed", "batchline.job.completed");
+        }
+    }
+
+    @Test
     void cleanBatch_endsWithOneResultPerRequestAManifestAndEvents() throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of()))) {
             JsonNode outcome = pipeline.submit(requests("clean.jsonl", 25), LocalPipeline.LOCAL_PROFILE);
