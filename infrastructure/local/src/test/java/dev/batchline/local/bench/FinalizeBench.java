@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +33,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * Finalize throughput against S3Proxy: a 50,000-record provider output split into one object per
  * record, beside the floor it cannot beat, a bare PutObject loop of the same objects at the same
- * concurrency, in the same run. Arguments: [records (50000)] [threads (16)].
+ * concurrency, in the same run. The three runs alternate over several rounds after a warm-up round
+ * (the emulator shares the JVM, so its JIT warms up with the first writes), and medians are
+ * compared. Arguments: [records (50000)] [threads (16)] [rounds (3)].
  */
 public final class FinalizeBench {
 
@@ -42,6 +45,7 @@ public final class FinalizeBench {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         ObjectMapper mapper = Json.mapper();
         try (AwsEmulators emulators = AwsEmulators.start()) {
             S3Client s3 = emulators.s3();
@@ -68,26 +72,41 @@ public final class FinalizeBench {
             System.out.printf("%d records of %d bytes, %d writer threads, S3Proxy on a temporary folder%n", records,
                     lines.get(0).length(), threads);
 
-            double bare = bareLoop(s3, lines, threads);
-            double withoutEvents = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
-                    RecordEvents.NONE, "a");
-            double withEvents = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
-                    RecordEvents.ALL, "b");
-            System.out.printf("bare PutObject loop:           %.0f records/s%n", bare);
-            System.out.printf("finalize, no record events:    %.0f records/s (ratio %.2f)%n", withoutEvents,
-                    withoutEvents / bare);
-            System.out.printf("finalize, an event per record: %.0f records/s (ratio %.2f)%n", withEvents,
-                    withEvents / bare);
+            double[] bare = new double[rounds];
+            double[] withoutEvents = new double[rounds];
+            double[] withEvents = new double[rounds];
+            for (int round = 0; round <= rounds; round++) {
+                int slot = Math.max(0, round - 1);
+                bare[slot] = bareLoop(s3, lines, threads, "bare-" + round);
+                withoutEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                        RecordEvents.NONE, "none-" + round);
+                withEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                        RecordEvents.ALL, "all-" + round);
+                System.out.printf("%s: bare %.0f, finalize %.0f, with events %.0f records/s%n",
+                        round == 0 ? "warm-up" : "round " + round, bare[slot], withoutEvents[slot], withEvents[slot]);
+            }
+            System.out.printf("bare PutObject loop:           %.0f records/s (median of %d rounds)%n", median(bare),
+                    rounds);
+            System.out.printf("finalize, no record events:    %.0f records/s (ratio %.2f)%n", median(withoutEvents),
+                    median(withoutEvents) / median(bare));
+            System.out.printf("finalize, an event per record: %.0f records/s (ratio %.2f)%n", median(withEvents),
+                    median(withEvents) / median(bare));
         }
         System.exit(0);
     }
 
-    private static double bareLoop(S3Client s3, List<String> lines, int threads) throws Exception {
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double bareLoop(S3Client s3, List<String> lines, int threads, String prefix) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         long start = System.nanoTime();
         List<Future<?>> writes = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String key = "bare/records/req-" + (i + 1) + ".json";
+            String key = prefix + "/records/req-" + (i + 1) + ".json";
             String line = lines.get(i);
             writes.add(pool.submit(() -> s3.putObject(r -> r.bucket("bench").key(key).contentType("application/json"),
                     RequestBody.fromString(line))));
