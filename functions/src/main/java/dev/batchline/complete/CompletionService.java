@@ -10,6 +10,7 @@ import dev.batchline.job.PartRecord;
 import dev.batchline.job.StagedPart;
 import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
+import dev.batchline.notify.JobMetrics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,13 +30,16 @@ public final class CompletionService {
     private final S3Client s3;
     private final JobStore jobs;
     private final EventPublisher events;
+    private final JobMetrics metrics;
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    public CompletionService(S3Client s3, JobStore jobs, EventPublisher events, ObjectMapper mapper, Clock clock) {
+    public CompletionService(S3Client s3, JobStore jobs, EventPublisher events, JobMetrics metrics,
+            ObjectMapper mapper, Clock clock) {
         this.s3 = s3;
         this.jobs = jobs;
         this.events = events;
+        this.metrics = metrics;
         this.mapper = mapper;
         this.clock = clock;
     }
@@ -105,6 +109,7 @@ public final class CompletionService {
         }
         String name = status == JobStatus.COMPLETED ? "job.completed" : "job.failed";
         events.publish(CloudEvent.forJob(name, jobId, now, data));
+        metrics.jobFinished(status, total);
         return Map.of("jobId", jobId, "status", manifest.get("status"), "manifestKey", manifestKey);
     }
 }

@@ -5,6 +5,7 @@ import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
 import dev.batchline.ingest.IngestSettings;
 import dev.batchline.ingest.ValidatorSettings;
+import dev.batchline.job.DynamoJobStore;
 import dev.batchline.provider.ProviderProfiles;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.Map;
  *   <tr><td>BATCHLINE_MAX_LISTED_ERRORS</td><td>problems listed in a rejection report (100)</td></tr>
  *   <tr><td>BATCHLINE_MAX_JSON_DEPTH</td><td>deepest JSON nesting accepted in a request line (128)</td></tr>
  *   <tr><td>BATCHLINE_UPLOAD_PART_MB</td><td>S3 multipart part size when staging (8)</td></tr>
+ *   <tr><td>BATCHLINE_RECORD_RETENTION_DAYS</td><td>days job and part records stay in the table (90)</td></tr>
  *   <tr><td>BATCHLINE_VALIDATION_LEASE_SECONDS</td><td>time before a stalled validation is taken over (960)</td></tr>
  * </table>
  */
@@ -31,6 +33,7 @@ public record BatchlineConfig(
         String jobsTableName,
         String eventsQueueUrl,
         String stateMachineArn,
+        Duration recordRetention,
         ProviderProfiles profiles,
         IngestSettings ingest,
         FinalizeSettings finalizing) {
@@ -52,7 +55,8 @@ public record BatchlineConfig(
                 RecordEvents.parse(env.getOrDefault("BATCHLINE_RECORD_EVENTS", "all")),
                 FinalizeSettings.DEFAULTS.safetyMargin());
         return new BatchlineConfig(required(env, "JOBS_TABLE_NAME"), required(env, "EVENTS_QUEUE_URL"),
-                env.get("STATE_MACHINE_ARN"), profiles, ingest, finalizing);
+                env.get("STATE_MACHINE_ARN"), Duration.ofDays(integer(env, "BATCHLINE_RECORD_RETENTION_DAYS",
+                        (int) DynamoJobStore.DEFAULT_RETENTION.toDays())), profiles, ingest, finalizing);
     }
 
     /** The state machine, which only the upload function starts. */

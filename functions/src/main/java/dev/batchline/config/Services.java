@@ -8,7 +8,9 @@ import dev.batchline.ingest.StepFunctionsWorkflowStarter;
 import dev.batchline.ingest.WorkflowStarter;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobStore;
+import dev.batchline.notify.EmfJobMetrics;
 import dev.batchline.notify.EventPublisher;
+import dev.batchline.notify.JobMetrics;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.poll.PollService;
 import dev.batchline.provider.ApiKeyResolver;
@@ -43,11 +45,12 @@ public final class Services {
     private final Supplier<WorkflowStarter> workflow;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final JobMetrics metrics;
     private final ExecutorService recordWriters;
 
     public Services(BatchlineConfig config, S3Client s3, JobStore jobs, SqsClient sqs,
             Function<ProviderProfile, BatchProvider> providerFactory, Supplier<WorkflowStarter> workflow,
-            ObjectMapper mapper, Clock clock) {
+            ObjectMapper mapper, Clock clock, JobMetrics metrics) {
         this.config = config;
         this.s3 = s3;
         this.jobs = jobs;
@@ -56,6 +59,7 @@ public final class Services {
         this.workflow = workflow;
         this.mapper = mapper;
         this.clock = clock;
+        this.metrics = metrics;
         this.recordWriters = Executors.newFixedThreadPool(config.finalizing().putThreads(), r -> {
             Thread thread = new Thread(r, "batchline-record-writer");
             thread.setDaemon(true);
@@ -85,10 +89,11 @@ public final class Services {
         Clock clock = Clock.systemUTC();
         ApiKeyResolver keys = new ApiKeyResolver(AwsClients::secretsManager, AwsClients::ssm, System::getenv, mapper,
                 clock, Duration.ofMinutes(15));
-        return new Services(config, s3, new DynamoJobStore(AwsClients.dynamo(), config.jobsTableName()),
+        return new Services(config, s3, new DynamoJobStore(AwsClients.dynamo(), config.jobsTableName(), clock,
+                config.recordRetention()),
                 AwsClients.sqs(), providerFactory(s3, keys, mapper, clock),
                 () -> new StepFunctionsWorkflowStarter(AwsClients.sfn(), config.requireStateMachineArn(), mapper),
-                mapper, clock);
+                mapper, clock, EmfJobMetrics.fromEnvironment(System.getenv()));
     }
 
     /** Real provider clients, their keys resolved per call from the resolver's cache. */
@@ -108,7 +113,7 @@ public final class Services {
     }
 
     public PollService poll() {
-        return new PollService(jobs, providers);
+        return new PollService(jobs, providers, metrics, clock);
     }
 
     public FinalizeService finalizer() {
@@ -116,7 +121,7 @@ public final class Services {
     }
 
     public CompletionService completion() {
-        return new CompletionService(s3, jobs, events, mapper, clock);
+        return new CompletionService(s3, jobs, events, metrics, mapper, clock);
     }
 
     public JobStore jobs() {

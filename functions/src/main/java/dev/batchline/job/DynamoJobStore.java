@@ -1,6 +1,8 @@
 package dev.batchline.job;
 
 import dev.batchline.provider.ProviderBatch;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,20 +21,36 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
-/** Jobs in one DynamoDB table: {@code pk = JOB#<jobId>}, {@code sk = JOB} or {@code PART#00001} (DESIGN.md §3). */
+/**
+ * Jobs in one DynamoDB table: {@code pk = JOB#<jobId>}, {@code sk = JOB} or {@code PART#00001} (DESIGN.md §3).
+ * Every item carries {@code expiresAt} (epoch seconds), the table's time-to-live attribute, so
+ * finished jobs leave the table after the retention period on their own.
+ */
 public final class DynamoJobStore implements JobStore {
 
-    private static final String PK = "pk";
-    private static final String SK = "sk";
+    public static final String PARTITION_KEY = "pk";
+    public static final String SORT_KEY = "sk";
+    private static final String PK = PARTITION_KEY;
+    private static final String SK = SORT_KEY;
     private static final String JOB_SK = "JOB";
     private static final int BATCH_WRITE_LIMIT = 25;
+    public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final Clock clock;
+    private final Duration retention;
 
     public DynamoJobStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, Clock.systemUTC(), DEFAULT_RETENTION);
+    }
+
+    public DynamoJobStore(DynamoDbClient dynamo, String table, Clock clock, Duration retention) {
         this.dynamo = dynamo;
         this.table = table;
+        this.clock = clock;
+        this.retention = retention;
     }
 
     /** The table's key schema, for local runs and tests; the deployed table comes from infrastructure/. */
@@ -88,6 +106,7 @@ public final class DynamoJobStore implements JobStore {
             item.put("firstLine", n(part.firstLine()));
             item.put("requests", n(part.requests()));
             item.put("bytes", n(part.bytes()));
+            item.put(TIME_TO_LIVE_ATTRIBUTE, n(clock.instant().plus(retention).getEpochSecond()));
             writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
         for (int from = 0; from < writes.size(); from += BATCH_WRITE_LIMIT) {
@@ -306,7 +325,7 @@ public final class DynamoJobStore implements JobStore {
         return String.format("PART#%05d", partNumber);
     }
 
-    private static Map<String, AttributeValue> toItem(JobRecord job) {
+    private Map<String, AttributeValue> toItem(JobRecord job) {
         Map<String, AttributeValue> item = new HashMap<>(jobKey(job.jobId()));
         item.put("jobId", s(job.jobId()));
         item.put("status", s(job.status().name()));
@@ -318,6 +337,7 @@ public final class DynamoJobStore implements JobStore {
         item.put("size", n(job.source().size()));
         item.put("createdAt", s(job.createdAt().toString()));
         item.put("updatedAt", s(job.updatedAt().toString()));
+        item.put(TIME_TO_LIVE_ATTRIBUTE, n(job.createdAt().plus(retention).getEpochSecond()));
         if (job.leaseUntil() != null) {
             item.put("leaseUntil", n(job.leaseUntil().toEpochMilli()));
         }

@@ -3,11 +3,14 @@ package dev.batchline.poll;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStore;
 import dev.batchline.job.PartProgress;
+import dev.batchline.notify.JobMetrics;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.BatchStatus;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +29,14 @@ public final class PollService {
 
     private final JobStore jobs;
     private final ProviderClients providers;
+    private final JobMetrics metrics;
+    private final Clock clock;
 
-    public PollService(JobStore jobs, ProviderClients providers) {
+    public PollService(JobStore jobs, ProviderClients providers, JobMetrics metrics, Clock clock) {
         this.jobs = jobs;
         this.providers = providers;
+        this.metrics = metrics;
+        this.clock = clock;
     }
 
     public PartProgress poll(PartProgress part) {
@@ -37,6 +44,7 @@ public final class PollService {
                 "job " + part.jobId() + " is not recorded"));
         ProviderProfile profile = providers.profile(job.profile());
         BatchProvider provider = providers.forProfile(job.profile());
+        metrics.runningJobAge(Duration.between(job.createdAt(), clock.instant()));
         ProviderBatch batch = provider.retrieveBatch(part.batchId());
         jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue(),
                 batch.requestCounts().total(), batch.requestCounts().completed(), batch.requestCounts().failed());

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -40,6 +42,7 @@ class IngestServiceTest {
 
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     private static final Duration LEASE = Duration.ofMinutes(16);
+    private static final Duration RETENTION = Duration.ofDays(30);
 
     private final ObjectMapper mapper = Json.mapper();
     private final S3Client s3;
@@ -65,7 +68,7 @@ class IngestServiceTest {
         s3.createBucket(r -> r.bucket(bucket));
         dynamo.createTable(DynamoJobStore.createTableRequest(table));
         queueUrl = sqs.createQueue(r -> r.queueName("events-" + suffix)).queueUrl();
-        jobs = new DynamoJobStore(dynamo, table);
+        jobs = new DynamoJobStore(dynamo, table, Clock.fixed(NOW, ZoneOffset.UTC), RETENTION);
         workflow = new RecordingWorkflow();
     }
 
@@ -123,6 +126,20 @@ class IngestServiceTest {
                 .containsExactly("staging/" + jobId + "/part-00001.jsonl");
         assertThat(input.maxConcurrency()).isEqualTo(ProviderProfiles.OPENAI.maxConcurrentBatches());
         assertThat(TestQueues.drain(sqs, queueUrl)).isEmpty();
+    }
+
+    @Test
+    void ingest_whenFileIsValid_recordsThatExpireAfterTheRetentionPeriod() {
+        SourceObject source = upload("inbox/openai/kept.jsonl", lines(requests(2)));
+
+        String jobId = service().ingest(source).jobId();
+
+        List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table)
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("JOB#" + jobId)))).items();
+        assertThat(items).extracting(item -> item.get("sk").s()).containsExactly("JOB", "PART#00001");
+        assertThat(items).extracting(item -> item.get(DynamoJobStore.TIME_TO_LIVE_ATTRIBUTE).n())
+                .containsOnly(Long.toString(NOW.plus(RETENTION).getEpochSecond()));
     }
 
     @Test

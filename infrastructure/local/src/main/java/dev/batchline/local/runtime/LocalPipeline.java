@@ -19,6 +19,7 @@ import dev.batchline.local.provider.LocalProviderServer;
 import dev.batchline.poll.PollBatchHandler;
 import dev.batchline.provider.ApiKeyResolver;
 import dev.batchline.submit.SubmitBatchHandler;
+import dev.batchline.notify.JobMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,7 +108,7 @@ public final class LocalPipeline implements AutoCloseable {
                 System::getenv, mapper, clock, Duration.ofMinutes(15));
         StepFunctionsHolder holder = new StepFunctionsHolder();
         Services services = new Services(config, s3, jobs, sqs, Services.providerFactory(s3, keys, mapper, clock),
-                holder::get, mapper, clock);
+                holder::get, mapper, clock, JobMetrics.NONE);
         Map<String, RequestStreamHandler> functions = new LinkedHashMap<>();
         functions.put("batchline-submit-batch", new SubmitBatchHandler(services));
         functions.put("batchline-poll-batch", new PollBatchHandler(services));

@@ -22,6 +22,7 @@ import dev.batchline.provider.ApiKeyResolver;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.testing.EmulatorExtension;
 import dev.batchline.testing.RecordingWorkflow;
+import dev.batchline.notify.JobMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,7 @@ class FinalizeResumeTest {
                     Duration.ofMinutes(1));
             RecordingWorkflow workflow = new RecordingWorkflow();
             Services services = new Services(config, s3, jobs, sqs, Services.providerFactory(s3, keys, mapper,
-                    Clock.systemUTC()), () -> workflow, mapper, Clock.systemUTC());
+                    Clock.systemUTC()), () -> workflow, mapper, Clock.systemUTC(), JobMetrics.NONE);
             String content = IntStream.rangeClosed(1, 30).mapToObj(i -> "{\"custom_id\":\"req-" + i
                     + "\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"m\",\"input\":\"t" + i
                     + "\"}}\n").collect(Collectors.joining());
