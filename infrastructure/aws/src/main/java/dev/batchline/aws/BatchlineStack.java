@@ -1,0 +1,305 @@
+package dev.batchline.aws;
+
+import dev.batchline.complete.CompleteJobHandler;
+import dev.batchline.complete.FailJobHandler;
+import dev.batchline.finalize.FinalizePartHandler;
+import dev.batchline.ingest.InboxObject;
+import dev.batchline.ingest.UploadHandler;
+import dev.batchline.job.DynamoJobStore;
+import dev.batchline.poll.PollBatchHandler;
+import dev.batchline.submit.SubmitBatchHandler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.EventType;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.NotificationKeyFilter;
+import software.amazon.awscdk.services.s3.notifications.SqsDestination;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.constructs.Construct;
+
+/**
+ * Batchline on AWS (DESIGN.md §1): files land in {@code inbox/}, an S3 notification queues them
+ * for the upload function, which validates, stages and starts the workflow; the workflow runs
+ * the step functions from {@code statemachine/batchline.asl.json}; results, errors and events
+ * come out in the same bucket and the events queue. Every function gets only what it touches.
+ */
+public final class BatchlineStack extends Stack {
+
+    public static final String SERVICE_NAME = "batchline";
+    public static final String METRICS_NAMESPACE = "Batchline";
+    public static final String ALIAS = "live";
+
+    /** Staged parts are read until the job ends, which the deadline guard bounds at 1.5 completion windows. */
+    static final int STAGING_DAYS = 14;
+    /** Copies of the provider's output and error files, kept a while for audits and reprocessing. */
+    static final int PROVIDER_COPY_DAYS = 30;
+    static final int NONCURRENT_VERSION_DAYS = 30;
+    /** AWS advises a visibility timeout of six times the function timeout for SQS event sources. */
+    static final int UPLOAD_TIMEOUT_MINUTES = 15;
+
+    private final Bucket bucket;
+    private final Queue uploads;
+    private final Queue events;
+    private final Table jobs;
+    private final Map<String, Alias> functions = new LinkedHashMap<>();
+    private final StateMachine workflow;
+
+    public BatchlineStack(Construct scope, String id, StackProps props, StackSettings settings) {
+        super(scope, id, props);
+        bucket = bucket();
+        Queue uploadsDeadLetters = queue("UploadsDeadLetterQueue", null, null);
+        uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
+        bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(uploads),
+                NotificationKeyFilter.builder().prefix(InboxObject.INBOX_PREFIX).suffix(".jsonl").build());
+        Queue eventsDeadLetters = queue("EventsDeadLetterQueue", null, null);
+        events = queue("EventsQueue", null, eventsDeadLetters);
+        jobs = jobsTable();
+
+        Code code = Code.fromAsset(settings.functionsJar().toString());
+        Map<String, String> environment = new LinkedHashMap<>(settings.configuration());
+        environment.put("JOBS_TABLE_NAME", jobs.getTableName());
+        environment.put("EVENTS_QUEUE_URL", events.getQueueUrl());
+        environment.put("POWERTOOLS_SERVICE_NAME", SERVICE_NAME);
+        environment.put("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE);
+        List<PolicyStatement> providerKeys = ProviderKeyAccess.statements(this, settings.profiles());
+
+        Alias submit = stepFunction("SubmitBatch", SubmitBatchHandler.class, 1024, Duration.minutes(15),
+                "Uploads a staged part to the provider and creates its batch, once", code, environment);
+        read(submit, "staging/*");
+        Alias poll = stepFunction("PollBatch", PollBatchHandler.class, 512, Duration.minutes(2),
+                "Retrieves a batch's status, times the next poll, sends a requested cancel", code, environment);
+        Alias finalizePart = stepFunction("FinalizePart", FinalizePartHandler.class, 2048, Duration.minutes(15),
+                "Copies the provider's files to S3 and splits them into one object per request", code,
+                environment);
+        read(finalizePart, "staging/*");
+        read(finalizePart, "provider/*");
+        write(finalizePart, "provider/*");
+        write(finalizePart, "results/*");
+        write(finalizePart, "errors/*");
+        listBucket(finalizePart);
+        Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(5),
+                "Writes the manifest and marks the job completed", code, environment);
+        write(complete, "results/*");
+        Alias fail = stepFunction("FailJob", FailJobHandler.class, 512, Duration.minutes(5),
+                "Writes the manifest of a failed job and marks it failed", code, environment);
+        write(fail, "results/*");
+        for (Alias providerCaller : List.of(submit, poll, finalizePart)) {
+            providerKeys.forEach(statement -> providerCaller.getLambda().addToRolePolicy(statement));
+        }
+        for (Alias step : functions.values()) {
+            jobs.grant(step, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem");
+            events.grantSendMessages(step);
+        }
+
+        workflow = workflow(settings.workflowDefinition());
+        functions.values().forEach(step -> step.grantInvoke(workflow));
+
+        Alias upload = function("Upload", UploadHandler.class, 2048, Duration.minutes(UPLOAD_TIMEOUT_MINUTES),
+                "Validates a file dropped in inbox/, stages it in parts and starts the workflow", code,
+                withStateMachine(environment));
+        read(upload, InboxObject.INBOX_PREFIX + "*");
+        write(upload, "staging/*");
+        write(upload, "rejected/*");
+        upload.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"), bucket.arnForObjects("staging/*")));
+        listBucket(upload);
+        jobs.grant(upload, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                "dynamodb:BatchWriteItem");
+        events.grantSendMessages(upload);
+        workflow.grantStartExecution(upload);
+        upload.addEventSource(SqsEventSource.Builder.create(uploads).batchSize(1).reportBatchItemFailures(true)
+                .build());
+
+        new Operations(this, "Operations", new Operations.Watched(workflow, List.copyOf(allFunctions(upload)),
+                List.of(uploadsDeadLetters, eventsDeadLetters), settings.alarmEmail()));
+
+        output("InputBucketName", bucket.getBucketName(), "drop request files under inbox/ (or inbox/<profile>/)");
+        output("EventsQueueUrl", events.getQueueUrl(), "job and record events, CloudEvents JSON");
+        output("StateMachineArn", workflow.getStateMachineArn(), "the Batchline workflow");
+        output("JobsTableName", jobs.getTableName(), "job and part records");
+    }
+
+    private Bucket bucket() {
+        return Bucket.Builder.create(this, "Bucket")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .versioned(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .lifecycleRules(List.of(
+                        expireAfter("ExpireStagedParts", "staging/", STAGING_DAYS),
+                        expireAfter("ExpireProviderCopies", "provider/", PROVIDER_COPY_DAYS),
+                        LifecycleRule.builder().id("ExpireOldVersionsAndUnfinishedUploads")
+                                .noncurrentVersionExpiration(Duration.days(NONCURRENT_VERSION_DAYS))
+                                .abortIncompleteMultipartUploadAfter(Duration.days(2)).build()))
+                .build();
+    }
+
+    private static LifecycleRule expireAfter(String id, String prefix, int days) {
+        return LifecycleRule.builder().id(id).prefix(prefix).expiration(Duration.days(days)).build();
+    }
+
+    private Queue queue(String id, Duration visibility, Queue deadLetters) {
+        Queue.Builder queue = Queue.Builder.create(this, id)
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14));
+        if (visibility != null) {
+            queue.visibilityTimeout(visibility);
+        }
+        if (deadLetters != null) {
+            queue.deadLetterQueue(DeadLetterQueue.builder().queue(deadLetters).maxReceiveCount(5).build());
+        }
+        return queue.build();
+    }
+
+    /** The table of {@link DynamoJobStore}, keyed as the store and the local runs key it. */
+    private Table jobsTable() {
+        return Table.Builder.create(this, "JobsTable")
+                .partitionKey(Attribute.builder().name(DynamoJobStore.PARTITION_KEY).type(AttributeType.STRING)
+                        .build())
+                .sortKey(Attribute.builder().name(DynamoJobStore.SORT_KEY).type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .timeToLiveAttribute(DynamoJobStore.TIME_TO_LIVE_ATTRIBUTE)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+    }
+
+    private Alias stepFunction(String id, Class<?> handler, int memoryMb, Duration timeout, String description,
+            Code code, Map<String, String> environment) {
+        Alias alias = function(id, handler, memoryMb, timeout, description, code, environment);
+        functions.put(id, alias);
+        return alias;
+    }
+
+    /**
+     * A Java function on SnapStart, invoked through its {@value #ALIAS} alias (SnapStart applies
+     * to published versions only), with JSON logs in a log group of its own and X-Ray tracing.
+     */
+    private Alias function(String id, Class<?> handler, int memoryMb, Duration timeout, String description,
+            Code code, Map<String, String> environment) {
+        LogGroup logs = LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY).build();
+        Function function = Function.Builder.create(this, id)
+                .runtime(Runtime.JAVA_17)
+                .architecture(Architecture.ARM_64)
+                .code(code)
+                .handler(handler.getName() + "::handleRequest")
+                .memorySize(memoryMb)
+                .timeout(timeout)
+                .description("Batchline: " + description)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .tracing(Tracing.ACTIVE)
+                .loggingFormat(LoggingFormat.JSON)
+                .applicationLogLevelV2(ApplicationLogLevel.INFO)
+                .logGroup(logs)
+                .environment(environment)
+                .build();
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "invoked only through the " + ALIAS + " alias of its current version");
+        return Alias.Builder.create(this, id + "Alias").aliasName(ALIAS).version(function.getCurrentVersion())
+                .build();
+    }
+
+    private Map<String, String> withStateMachine(Map<String, String> environment) {
+        Map<String, String> upload = new LinkedHashMap<>(environment);
+        upload.put("STATE_MACHINE_ARN", workflow.getStateMachineArn());
+        return upload;
+    }
+
+    /**
+     * The workflow, named so that its role can name it too: the Distributed Map starts child
+     * executions of this very state machine, and its ARN cannot come from the machine itself
+     * without a dependency cycle.
+     */
+    private StateMachine workflow(String definition) {
+        String name = getStackName() + "-workflow";
+        Map<String, String> substitutions = new LinkedHashMap<>();
+        functions.forEach((id, alias) -> substitutions.put(id + "FunctionArn", alias.getFunctionArn()));
+        LogGroup logs = LogGroup.Builder.create(this, "WorkflowLogs").retention(RetentionDays.ONE_MONTH)
+                .removalPolicy(RemovalPolicy.DESTROY).build();
+        StateMachine machine = StateMachine.Builder.create(this, "Workflow")
+                .stateMachineName(name)
+                .definitionBody(DefinitionBody.fromString(definition))
+                .definitionSubstitutions(substitutions)
+                .tracingEnabled(true)
+                .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(false).build())
+                .build();
+        machine.addToRolePolicy(statement(List.of("states:StartExecution"), formatArn(ArnComponents.builder()
+                .service("states").resource("stateMachine").resourceName(name).arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build())));
+        machine.addToRolePolicy(statement(List.of("states:DescribeExecution", "states:StopExecution"),
+                formatArn(ArnComponents.builder().service("states").resource("execution").resourceName(name + "/*")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME).build())));
+        return machine;
+    }
+
+    private List<Alias> allFunctions(Alias upload) {
+        List<Alias> all = new ArrayList<>();
+        all.add(upload);
+        all.addAll(functions.values());
+        return all;
+    }
+
+    private void read(Alias function, String keys) {
+        function.getLambda().addToRolePolicy(statement(List.of("s3:GetObject", "s3:GetObjectVersion"),
+                bucket.arnForObjects(keys)));
+    }
+
+    private void write(Alias function, String keys) {
+        function.getLambda().addToRolePolicy(statement(List.of("s3:PutObject", "s3:AbortMultipartUpload"),
+                bucket.arnForObjects(keys)));
+    }
+
+    /** Without ListBucket a missing key reads as 403, not 404, and "not there yet" looks like a fault. */
+    private void listBucket(Alias function) {
+        function.getLambda().addToRolePolicy(statement(List.of("s3:ListBucket"), bucket.getBucketArn()));
+    }
+
+    private static PolicyStatement statement(List<String> actions, String resource) {
+        return PolicyStatement.Builder.create().actions(actions).resources(List.of(resource)).build();
+    }
+
+    private void output(String name, String value, String description) {
+        CfnOutput.Builder.create(this, name).value(value).description(description).build();
+    }
+}
