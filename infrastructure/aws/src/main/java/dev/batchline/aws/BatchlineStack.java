@@ -146,13 +146,14 @@ public final class BatchlineStack extends Stack {
         upload.addEventSource(SqsEventSource.Builder.create(uploads).batchSize(1).reportBatchItemFailures(true)
                 .build());
 
-        new Operations(this, "Operations", new Operations.Watched(workflow, List.copyOf(allFunctions(upload)),
-                List.of(uploadsDeadLetters, eventsDeadLetters), settings.alarmEmail()));
+        Operations operations = new Operations(this, "Operations", new Operations.Watched(workflow,
+                allFunctions(upload), List.of(uploadsDeadLetters, eventsDeadLetters), settings.alarmEmail()));
 
         output("InputBucketName", bucket.getBucketName(), "drop request files under inbox/ (or inbox/<profile>/)");
         output("EventsQueueUrl", events.getQueueUrl(), "job and record events, CloudEvents JSON");
         output("StateMachineArn", workflow.getStateMachineArn(), "the Batchline workflow");
         output("JobsTableName", jobs.getTableName(), "job and part records");
+        output("AlarmTopicArn", operations.alarmTopic().getTopicArn(), "subscribe here for Batchline alarms");
     }
 
     private Bucket bucket() {

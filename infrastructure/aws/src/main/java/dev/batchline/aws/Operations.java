@@ -4,7 +4,6 @@ import dev.batchline.notify.JobMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -61,8 +60,6 @@ final class Operations extends Construct {
         Metric jobAge = jobAge();
         alarm("JobOverdue", jobAge, OVERDUE_JOB.toSeconds().doubleValue(),
                 "a job has been running for longer than its completion window and finalizing allow");
-        CfnOutput.Builder.create(this, "AlarmTopicArn").value(alarms.getTopicArn())
-                .description("subscribe here for Batchline alarms").build();
 
         List<IWidget> widgets = new ArrayList<>();
         widgets.add(graph("Jobs", List.of(watched.workflow().metricStarted(options("Sum")),
@@ -77,6 +74,11 @@ final class Operations extends Construct {
         widgets.add(graph("Dead letters", watched.deadLetterQueues().stream()
                 .map(q -> (IMetric) q.metricApproximateNumberOfMessagesVisible(options("Maximum"))).toList()));
         Dashboard.Builder.create(this, "Dashboard").widgets(List.of(widgets)).build();
+    }
+
+    /** The topic every alarm notifies. */
+    Topic alarmTopic() {
+        return alarms;
     }
 
     private static Metric jobAge() {

@@ -298,6 +298,8 @@ class BatchlineStackTest {
                 .isEqualTo(logicalId("AWS::StepFunctions::StateMachine", "Workflow"));
         assertThat(outputs.path("JobsTableName").path("Value").path("Ref").asText())
                 .isEqualTo(logicalId("AWS::DynamoDB::Table", "JobsTable"));
+        assertThat(outputs.path("AlarmTopicArn").path("Value").path("Ref").asText())
+                .isEqualTo(logicalId("AWS::SNS::Topic", "OperationsAlarmTopic"));
     }
 
     @Test
