@@ -30,8 +30,6 @@ public final class DynamoJobStore implements JobStore {
 
     public static final String PARTITION_KEY = "pk";
     public static final String SORT_KEY = "sk";
-    private static final String PK = PARTITION_KEY;
-    private static final String SK = SORT_KEY;
     private static final String JOB_SK = "JOB";
     private static final int BATCH_WRITE_LIMIT = 25;
     public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
@@ -58,13 +56,15 @@ public final class DynamoJobStore implements JobStore {
         return CreateTableRequest.builder()
                 .tableName(table)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.S).build())
+                .attributeDefinitions(stringAttribute(PARTITION_KEY), stringAttribute(SORT_KEY))
                 .keySchema(
-                        KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
+                        KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build())
                 .build();
+    }
+
+    private static AttributeDefinition stringAttribute(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
     }
 
     @Override
@@ -99,8 +99,8 @@ public final class DynamoJobStore implements JobStore {
         List<WriteRequest> writes = new ArrayList<>();
         for (StagedPart part : parts) {
             Map<String, AttributeValue> item = new HashMap<>();
-            item.put(PK, s("JOB#" + jobId));
-            item.put(SK, s(partSk(part.partNumber())));
+            item.put(PARTITION_KEY, s("JOB#" + jobId));
+            item.put(SORT_KEY, s(partSk(part.partNumber())));
             item.put("partNumber", n(part.partNumber()));
             item.put("key", s(part.key()));
             item.put("firstLine", n(part.firstLine()));
@@ -314,11 +314,11 @@ public final class DynamoJobStore implements JobStore {
     }
 
     private static Map<String, AttributeValue> partKey(String jobId, int partNumber) {
-        return Map.of(PK, s("JOB#" + jobId), SK, s(partSk(partNumber)));
+        return Map.of(PARTITION_KEY, s("JOB#" + jobId), SORT_KEY, s(partSk(partNumber)));
     }
 
     private static Map<String, AttributeValue> jobKey(String jobId) {
-        return Map.of(PK, s("JOB#" + jobId), SK, s(JOB_SK));
+        return Map.of(PARTITION_KEY, s("JOB#" + jobId), SORT_KEY, s(JOB_SK));
     }
 
     private static String partSk(int partNumber) {

@@ -47,7 +47,7 @@ public final class EmfJobMetrics implements JobMetrics {
         metrics.flushSingleMetric(status == JobStatus.COMPLETED ? JOBS_COMPLETED : JOBS_FAILED, 1, MetricUnit.COUNT,
                 namespace, service);
         metrics.flushSingleMetric(RECORDS_SUCCEEDED, outcome.succeeded(), MetricUnit.COUNT, namespace, service);
-        metrics.flushSingleMetric(RECORDS_FAILED, outcome.failed() + outcome.expired() + outcome.cancelled()
-                + outcome.missing(), MetricUnit.COUNT, namespace, service);
+        metrics.flushSingleMetric(RECORDS_FAILED, outcome.records() - outcome.succeeded(), MetricUnit.COUNT,
+                namespace, service);
     }
 }

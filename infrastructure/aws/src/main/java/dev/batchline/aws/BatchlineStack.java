@@ -8,10 +8,10 @@ import dev.batchline.ingest.UploadHandler;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.poll.PollBatchHandler;
 import dev.batchline.submit.SubmitBatchHandler;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -75,9 +75,6 @@ public final class BatchlineStack extends Stack {
     static final int UPLOAD_TIMEOUT_MINUTES = 15;
 
     private final Bucket bucket;
-    private final Queue uploads;
-    private final Queue events;
-    private final Table jobs;
     private final Map<String, Alias> functions = new LinkedHashMap<>();
     private final StateMachine workflow;
 
@@ -85,12 +82,12 @@ public final class BatchlineStack extends Stack {
         super(scope, id, props);
         bucket = bucket();
         Queue uploadsDeadLetters = queue("UploadsDeadLetterQueue", null, null);
-        uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
+        Queue uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
         bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(uploads),
                 NotificationKeyFilter.builder().prefix(InboxObject.INBOX_PREFIX).suffix(".jsonl").build());
         Queue eventsDeadLetters = queue("EventsDeadLetterQueue", null, null);
-        events = queue("EventsQueue", null, eventsDeadLetters);
-        jobs = jobsTable();
+        Queue events = queue("EventsQueue", null, eventsDeadLetters);
+        Table jobs = jobsTable();
 
         Code code = Code.fromAsset(settings.functionsJar().toString());
         Map<String, String> environment = new LinkedHashMap<>(settings.configuration());
@@ -146,8 +143,9 @@ public final class BatchlineStack extends Stack {
         upload.addEventSource(SqsEventSource.Builder.create(uploads).batchSize(1).reportBatchItemFailures(true)
                 .build());
 
-        Operations operations = new Operations(this, "Operations", new Operations.Watched(workflow,
-                allFunctions(upload), List.of(uploadsDeadLetters, eventsDeadLetters), settings.alarmEmail()));
+        List<Alias> everyFunction = Stream.concat(Stream.of(upload), functions.values().stream()).toList();
+        Operations operations = new Operations(this, "Operations", new Operations.Watched(workflow, everyFunction,
+                List.of(uploadsDeadLetters, eventsDeadLetters), settings.alarmEmail()));
 
         output("InputBucketName", bucket.getBucketName(), "drop request files under inbox/ (or inbox/<profile>/)");
         output("EventsQueueUrl", events.getQueueUrl(), "job and record events, CloudEvents JSON");
@@ -272,13 +270,6 @@ public final class BatchlineStack extends Stack {
                 formatArn(ArnComponents.builder().service("states").resource("execution").resourceName(name + "/*")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).build())));
         return machine;
-    }
-
-    private List<Alias> allFunctions(Alias upload) {
-        List<Alias> all = new ArrayList<>();
-        all.add(upload);
-        all.addAll(functions.values());
-        return all;
     }
 
     private void read(Alias function, String keys) {

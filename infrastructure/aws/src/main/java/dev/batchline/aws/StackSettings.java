@@ -111,7 +111,8 @@ public record StackSettings(
         }
         if (jars.isEmpty()) {
             throw new IllegalStateException("no batchline-functions-*-lambda.jar in " + target
-                    + ": build first (mvn -B verify, or mvn -B -DskipTests package), or set -c batchline:functionsJar=PATH");
+                    + ": build first (mvn -B verify, or mvn -B -DskipTests package), or set "
+                    + "-c batchline:functionsJar=PATH");
         }
         return jars.get(0);
     }
