@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The S3 name of a request's record (DESIGN.md §3): the custom_id itself when it is a plain name
+ * The S3 name of a request's record: the custom_id itself when it is a plain name
  * ({@code [A-Za-z0-9._-]{1,200}}, not {@code .} or {@code ..}), otherwise its percent-encoding, so
  * a consumer can always recover the custom_id. An encoding too long for an S3 key (ids of many
  * non-ASCII characters) becomes {@code ~} and a SHA-256 of the id; the record's content carries it.

@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Jobs in one DynamoDB table: {@code pk = JOB#<jobId>}, {@code sk = JOB} or {@code PART#00001} (DESIGN.md §3).
+ * Jobs in one DynamoDB table: {@code pk = JOB#<jobId>}, {@code sk = JOB} or {@code PART#00001}.
  * Every item carries {@code expiresAt} (epoch seconds), the table's time-to-live attribute, so
  * finished jobs leave the table after the retention period on their own.
  */

@@ -3,7 +3,7 @@ package dev.batchline.job;
 import java.time.Instant;
 
 /**
- * A job as stored (DESIGN.md §3, {@code sk = JOB}).
+ * A job as stored ({@code sk = JOB}).
  *
  * @param leaseUntil while {@link JobStatus#VALIDATING}: until when the current reader holds the job
  * @param requests   request lines, once validated

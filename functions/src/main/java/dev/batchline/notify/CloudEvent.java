@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
- * A CloudEvents 1.0 event in structured JSON mode (DESIGN.md §3). The id is deterministic, so a
+ * A CloudEvents 1.0 event in structured JSON mode. The id is deterministic, so a
  * consumer drops the duplicates that at-least-once delivery brings.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

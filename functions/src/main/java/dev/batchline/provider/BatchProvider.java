@@ -3,7 +3,7 @@ package dev.batchline.provider;
 import java.time.Instant;
 import java.util.Map;
 
-/** An OpenAI-compatible Files + Batches API (DESIGN.md §3). Transient failures are retried inside each call. */
+/** An OpenAI-compatible Files + Batches API. Transient failures are retried inside each call. */
 public interface BatchProvider {
 
     /** Uploads an S3 object as a batch input file, streaming it. */

@@ -23,7 +23,7 @@ public final class ProviderProfiles {
 
     private static final long MB = 1_000_000L;
 
-    /** Limits from the providers' guides (shared/reference/provider-docs), rounded down where a guide is vague. */
+    /** Limits from the providers' published batch guides, rounded down where a guide is vague. */
     public static final ProviderProfile OPENAI = new ProviderProfile(
             "openai", "https://api.openai.com/v1", "",
             List.of(CHAT_COMPLETIONS, EMBEDDINGS, RESPONSES, COMPLETIONS, MODERATIONS),

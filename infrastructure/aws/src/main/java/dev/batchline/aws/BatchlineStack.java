@@ -55,7 +55,7 @@ import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
- * Batchline on AWS (DESIGN.md §1): files land in {@code inbox/}, an S3 notification queues them
+ * Batchline on AWS (docs/architecture.md): files land in {@code inbox/}, an S3 notification queues them
  * for the upload function, which validates, stages and starts the workflow; the workflow runs
  * the step functions from {@code statemachine/batchline.asl.json}; results, errors and events
  * come out in the same bucket and the events queue. Every function gets only what it touches.

@@ -9,30 +9,31 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.batchline.config.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The schemas of the OpenAI OpenAPI subset in {@code ../shared/reference/openai-openapi/}, as JSON
- * Schema 2020-12 validators.
+ * The schemas of the OpenAI OpenAPI subset kept as a test resource ({@code openai-openapi/}, its
+ * source and licence in the README beside it), as JSON Schema 2020-12 validators.
  */
 final class OpenApiContract {
 
-    static final Path SUBSET = Path.of("../../../shared/reference/openai-openapi/openai-batch-files-subset.json");
+    static final String SUBSET = "/openai-openapi/openai-batch-files-subset.json";
 
     private final ObjectNode document;
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     OpenApiContract() {
-        try {
-            document = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(SUBSET));
+        try (InputStream in = OpenApiContract.class.getResourceAsStream(SUBSET)) {
+            if (in == null) {
+                throw new IllegalStateException("the test resource " + SUBSET + " is missing");
+            }
+            document = (ObjectNode) Json.mapper().readTree(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("the OpenAPI subset is missing at " + SUBSET.toAbsolutePath()
-                    + ": shared/ must sit beside the repository", e);
+            throw new UncheckedIOException("reading the test resource " + SUBSET, e);
         }
     }
 

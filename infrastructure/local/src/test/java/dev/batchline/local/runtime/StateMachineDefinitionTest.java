@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** statemachine/batchline.asl.json: linted by asl-validator, and held to DESIGN.md §5's rules for Task states. */
+/** statemachine/batchline.asl.json: linted by asl-validator, and held to the project's rules for Task states (docs/architecture.md). */
 class StateMachineDefinitionTest {
 
     private static final Path DEFINITION = PipelineEndToEndTest.DEFINITION;
