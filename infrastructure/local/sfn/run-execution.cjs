@@ -2,7 +2,9 @@
 // Usage: node --require ./polyfill.cjs run-execution.cjs DEFINITION SUBSTITUTIONS INPUT RESULT
 // Task states invoke the ARNs substituted into the definition through the Lambda Invoke API at
 // AWS_ENDPOINT_URL_LAMBDA. RESULT receives {"status": "SUCCEEDED", "output"} or
-// {"status": "FAILED", "error", "cause"}; the exit code is 0 either way, 2 when the run itself broke.
+// {"status": "FAILED", "error", "cause"}, and "largestState": the name and size in bytes (UTF-8
+// JSON) of the largest input or output any state had, Map iterations included, to hold against
+// Step Functions' 256 KB payload limit. The exit code is 0 either way, 2 when the run itself broke.
 'use strict';
 const fs = require('fs');
 const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
@@ -18,6 +20,21 @@ async function main() {
   });
   const machine = new StateMachine(JSON.parse(text), { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(JSON.parse(fs.readFileSync(inputPath, 'utf8')));
+  const largestState = { name: null, bytes: 0 };
+  const measured = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type !== 'StateEntered' && event.type !== 'StateExited') {
+        continue;
+      }
+      for (const payload of [event.state.input, event.state.output]) {
+        const bytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload), 'utf8');
+        if (bytes > largestState.bytes) {
+          largestState.name = event.state.name;
+          largestState.bytes = bytes;
+        }
+      }
+    }
+  })();
   let result;
   try {
     result = { status: 'SUCCEEDED', output: await execution.result };
@@ -29,6 +46,8 @@ async function main() {
       cause: cause?.message ?? error.message,
     };
   }
+  await measured;
+  result.largestState = largestState;
   fs.writeFileSync(resultPath, JSON.stringify(result));
 }
 

@@ -11,6 +11,7 @@ import dev.batchline.job.StagedPart;
 import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
 import dev.batchline.notify.JobMetrics;
+import dev.batchline.storage.S3Layout;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ public final class CompletionService {
             entry.put("outcome", part.outcome());
             parts.add(entry);
         }
-        String manifestKey = "results/" + jobId + "/manifest.json";
+        String manifestKey = S3Layout.manifest(jobId);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("jobId", jobId);
         manifest.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
@@ -88,8 +89,8 @@ public final class CompletionService {
         manifest.put("accountedFor", total.records() == job.requests());
         manifest.put("usage", Map.of("promptTokens", total.promptTokens(), "completionTokens",
                 total.completionTokens(), "totalTokens", total.totalTokens()));
-        manifest.put("records", Map.of("results", "results/" + jobId + "/records/", "errors",
-                "errors/" + jobId + "/records/"));
+        manifest.put("records", Map.of("results", S3Layout.recordsPrefix(jobId, true), "errors",
+                S3Layout.recordsPrefix(jobId, false)));
         manifest.put("parts", parts);
         manifest.put("createdAt", job.createdAt());
         manifest.put("finishedAt", now);

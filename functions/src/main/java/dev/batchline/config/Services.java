@@ -3,6 +3,7 @@ package dev.batchline.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.complete.CompletionService;
 import dev.batchline.finalize.FinalizeService;
+import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.ingest.IngestService;
 import dev.batchline.ingest.StepFunctionsWorkflowStarter;
 import dev.batchline.ingest.WorkflowStarter;
@@ -117,7 +118,8 @@ public final class Services {
     }
 
     public FinalizeService finalizer() {
-        return new FinalizeService(s3, jobs, providers, events, config.finalizing(), recordWriters, mapper, clock);
+        return new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, recordWriters, events,
+                config.finalizing().recordEvents(), clock), config.finalizing(), recordWriters, mapper, clock);
     }
 
     public CompletionService completion() {

@@ -17,6 +17,7 @@ import static dev.batchline.ingest.ValidationCode.MISSING_MODEL;
 import static dev.batchline.ingest.ValidationCode.MISSING_REQUIRED_FIELD;
 import static dev.batchline.ingest.ValidationCode.MIXED_MODELS;
 import static dev.batchline.ingest.ValidationCode.STREAM_NOT_SUPPORTED;
+import static dev.batchline.ingest.ValidationCode.TOO_MANY_PARTS;
 import static dev.batchline.ingest.ValidationCode.TOO_MANY_REQUESTS;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -33,7 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Checks an OpenAI-format batch file against a provider profile in one streaming pass (DESIGN.md §3).
+ * Checks an OpenAI-format batch file against a provider profile in one streaming pass.
  * Memory is bounded by the profile (longest line, request limit), never by the file: custom_ids are
  * kept as fixed-size fingerprints and the file is read in chunks of whole lines.
  *
@@ -449,9 +450,29 @@ public final class BatchFileValidator {
             checkFileLimits(line, length);
             closeSinkIfInvalid();
             // A duplicate among the queued ids abandons the sink when they are drained.
-            if (sinkOpen && issues.total() == issuesBefore) {
-                sink.accept(buffer, start, length);
+            if (sinkOpen && issues.total() == issuesBefore
+                    && sink.accept(buffer, start, length, customId.chars, customId.length,
+                            customIds.lastOffered().first(), customIds.lastOffered().second())
+                    > WorkflowInput.MAX_PARTS) {
+                report(line, TOO_MANY_PARTS, "this request starts part " + (WorkflowInput.MAX_PARTS + 1)
+                        + "; a job takes at most " + WorkflowInput.MAX_PARTS + " parts (profile " + profile.name()
+                        + ": " + profile.maxRequestsPerBatch() + " requests, " + profile.maxBytesPerBatch()
+                        + " bytes a part)", null);
+                closeSinkIfInvalid();
             }
+        }
+
+        /** The index of the first UTF-16 surrogate without its pair (JSON escapes can make one), or -1. */
+        private static int unpairedSurrogate(char[] chars, int length) {
+            for (int i = 0; i < length; i++) {
+                char c = chars[i];
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(chars[i + 1])) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private void checkCustomId(int line) {
@@ -466,6 +487,10 @@ public final class BatchFileValidator {
             } else if (customId.length > MAX_CUSTOM_ID_CHARS) {
                 report(line, INVALID_CUSTOM_ID, "custom_id is " + customId.length
                         + " characters long; at most " + MAX_CUSTOM_ID_CHARS + " are allowed", "custom_id");
+            } else if (unpairedSurrogate(customId.chars, customId.length) >= 0) {
+                int at = unpairedSurrogate(customId.chars, customId.length);
+                report(line, INVALID_CUSTOM_ID, String.format("custom_id holds an unpaired surrogate (\\u%04X) at"
+                        + " character %d; it must be valid Unicode", (int) customId.chars[at], at + 1), "custom_id");
             } else if (requests <= profile.fileRequestLimit()
                     && customIds.offer(customId.chars, 0, customId.length, line)) {
                 drainCustomIds();

@@ -1,5 +1,7 @@
 package dev.batchline.ingest;
 
+import dev.batchline.ids.Fingerprinter;
+
 /**
  * The custom_ids seen so far in a file, kept as 96-bit fingerprints beside the line each was first
  * seen on: one 16-byte slot whatever the id's length, so a lookup touches one cache line. The
@@ -10,14 +12,13 @@ package dev.batchline.ingest;
  * a tight loop the processor overlaps the cache misses of many lookups, where one lookup between
  * two parsed lines would wait for memory alone.
  *
- * <p>Two different ids share a fingerprint with a probability of about n²/2⁹⁷ (2·10⁻¹⁶ for
- * 5 million ids), far below the rate of undetected hardware errors, so a hit is taken as a duplicate.
+ * <p>Two different ids share a {@link Fingerprinter fingerprint} with a probability of about n²/2⁹⁷
+ * (2·10⁻¹⁶ for 5 million ids), far below the rate of undetected hardware errors, so a hit is taken
+ * as a duplicate.
  */
 final class CustomIdSet {
 
     private static final int INITIAL_SLOTS = 1 << 10;
-    private static final long C1 = 0x87c37b91114253d5L;
-    private static final long C2 = 0x4cf5ad432745937fL;
     private static final long HIGH_HALF = 0xFFFFFFFF00000000L;
 
     /** Ids offered and not yet drained, with their text kept for the duplicate's message. */
@@ -27,8 +28,7 @@ final class CustomIdSet {
     private long[] slots = new long[INITIAL_SLOTS * 2];
     private int size;
 
-    private long h1;
-    private long h2;
+    private final Fingerprinter fingerprinter = new Fingerprinter();
 
     private final long[] pendingFirst = new long[BATCH];
     private final long[] pendingSecond = new long[BATCH];
@@ -46,9 +46,9 @@ final class CustomIdSet {
      * {@linkplain #drain drained} before the next offer.
      */
     boolean offer(char[] id, int offset, int length, int line) {
-        fingerprint(id, offset, length);
-        pendingFirst[pending] = h1;
-        pendingSecond[pending] = (h2 & HIGH_HALF) | Integer.toUnsignedLong(line);
+        fingerprinter.hash(id, offset, length);
+        pendingFirst[pending] = fingerprinter.first();
+        pendingSecond[pending] = ((long) fingerprinter.second() << 32) | Integer.toUnsignedLong(line);
         int textStart = pending == 0 ? 0 : pendingTextEnd[pending - 1];
         if (textStart + length > pendingText.length) {
             pendingText = java.util.Arrays.copyOf(pendingText, Math.max(textStart + length, pendingText.length * 2));
@@ -71,6 +71,11 @@ final class CustomIdSet {
             }
         }
         pending = 0;
+    }
+
+    /** The fingerprint of the id last {@linkplain #offer offered}. */
+    Fingerprinter lastOffered() {
+        return fingerprinter;
     }
 
     int size() {
@@ -115,64 +120,5 @@ final class CustomIdSet {
             }
         }
         slots = larger;
-    }
-
-    /** MurmurHash3 x64-128 over the id's UTF-16 code units, four to a 64-bit word. */
-    private void fingerprint(char[] id, int offset, int length) {
-        long a = 0x9747b28cL;
-        long b = 0x9747b28cL;
-        int blockEnd = length - length % 8;
-        for (int i = 0; i < blockEnd; i += 8) {
-            long k1 = word(id, offset + i, 4);
-            long k2 = word(id, offset + i + 4, 4);
-            a ^= mixK1(k1);
-            a = Long.rotateLeft(a, 27) + b;
-            a = a * 5 + 0x52dce729;
-            b ^= mixK2(k2);
-            b = Long.rotateLeft(b, 31) + a;
-            b = b * 5 + 0x38495ab5;
-        }
-        int tail = length - blockEnd;
-        if (tail > 4) {
-            b ^= mixK2(word(id, offset + blockEnd + 4, tail - 4));
-        }
-        if (tail > 0) {
-            a ^= mixK1(word(id, offset + blockEnd, Math.min(tail, 4)));
-        }
-        a ^= 2L * length;
-        b ^= 2L * length;
-        a += b;
-        b += a;
-        a = fmix(a);
-        b = fmix(b);
-        a += b;
-        b += a;
-        h1 = a;
-        h2 = b;
-    }
-
-    private static long word(char[] s, int from, int chars) {
-        long k = 0;
-        for (int j = 0; j < chars; j++) {
-            k |= (long) s[from + j] << (16 * j);
-        }
-        return k;
-    }
-
-    private static long mixK1(long k) {
-        return Long.rotateLeft(k * C1, 31) * C2;
-    }
-
-    private static long mixK2(long k) {
-        return Long.rotateLeft(k * C2, 33) * C1;
-    }
-
-    private static long fmix(long k) {
-        k ^= k >>> 33;
-        k *= 0xff51afd7ed558ccdL;
-        k ^= k >>> 33;
-        k *= 0xc4ceb9fe1a85ec53L;
-        k ^= k >>> 33;
-        return k;
     }
 }

@@ -1,5 +1,6 @@
 package dev.batchline.ingest;
 
+import dev.batchline.storage.S3Layout;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -12,13 +13,11 @@ import java.util.Optional;
  */
 public record InboxObject(String profile) {
 
-    public static final String INBOX_PREFIX = "inbox/";
-
     public static Optional<InboxObject> parse(String key, String defaultProfile) {
-        if (!key.startsWith(INBOX_PREFIX) || !key.toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
+        if (!key.startsWith(S3Layout.INBOX) || !key.toLowerCase(Locale.ROOT).endsWith(".jsonl")) {
             return Optional.empty();
         }
-        String rest = key.substring(INBOX_PREFIX.length());
+        String rest = key.substring(S3Layout.INBOX.length());
         int slash = rest.indexOf('/');
         return Optional.of(new InboxObject(slash < 0 ? defaultProfile : rest.substring(0, slash)));
     }

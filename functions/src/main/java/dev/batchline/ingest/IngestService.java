@@ -13,6 +13,7 @@ import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.storage.S3Layout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ public final class IngestService {
         }
         Optional<ProviderProfile> profile = profiles.find(inbox.get().profile());
         if (profile.isEmpty()) {
-            return reject(jobId, source, RejectionReport.UNKNOWN_PROFILE, "inbox/" + inbox.get().profile()
+            return reject(jobId, source, RejectionReport.UNKNOWN_PROFILE, S3Layout.INBOX + inbox.get().profile()
                     + "/ names no provider profile; known profiles: " + profiles.names(), null);
         }
         return validateAndSubmit(jobId, source, profile.get());
@@ -94,7 +95,7 @@ public final class IngestService {
 
     private IngestOutcome validateAndSubmit(String jobId, SourceObject source, ProviderProfile profile) {
         PartSplitter splitter = new PartSplitter(profile,
-                new S3PartStore(s3, source.bucket(), "staging/" + jobId + "/", settings.uploadPartBytes()));
+                new S3PartStore(s3, source.bucket(), jobId, settings.uploadPartBytes()));
         ValidationReport report;
         try (InputStream in = open(source)) {
             report = new BatchFileValidator(profile, settings.validator()).validate(in, source.size(), splitter);
@@ -138,17 +139,14 @@ public final class IngestService {
 
     private String startWorkflow(JobRecord job, List<StagedPart> parts) {
         ProviderProfile profile = profiles.require(job.profile());
-        List<WorkflowInput.Part> inputParts = parts.stream()
-                .map(p -> new WorkflowInput.Part(job.jobId(), p.partNumber(), p.key(), p.requests(), p.bytes()))
-                .toList();
-        return workflow.start(job.jobId(), new WorkflowInput(job.jobId(), job.source().bucket(), profile.name(),
-                profile.maxConcurrentBatches(), inputParts));
+        return workflow.start(job.jobId(), WorkflowInput.of(job.jobId(), profile.maxConcurrentBatches(),
+                parts.size()));
     }
 
     private IngestOutcome reject(String jobId, SourceObject source, String reason, String message,
             ValidationReport validation) {
         Instant now = clock.instant();
-        String reportKey = "rejected/" + jobId + "/report.json";
+        String reportKey = S3Layout.rejectionReport(jobId);
         RejectionReport report = new RejectionReport(jobId, source, now, reason, message, validation);
         s3.putObject(r -> r.bucket(source.bucket()).key(reportKey).contentType("application/json"),
                 RequestBody.fromString(Json.write(mapper, report)));

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Cuts the request lines of a file into parts that each fit one provider batch (request count and
- * bytes), writing them with normalised line endings. Parts fill greedily in file order, so the
+ * bytes), writing them with normalised line endings, and each part's custom_ids beside it. Parts fill greedily in file order, so the
  * same file always gives the same parts.
  */
 public final class PartSplitter implements LineSink {
@@ -33,7 +33,8 @@ public final class PartSplitter implements LineSink {
     }
 
     @Override
-    public void accept(byte[] line, int offset, int length) throws IOException {
+    public int accept(byte[] line, int offset, int length, char[] id, int idLength, long first, int second)
+            throws IOException {
         linesSeen++;
         long lineBytes = length + 1L;
         if (current != null && (currentRequests + 1 > profile.maxRequestsPerBatch()
@@ -49,8 +50,10 @@ public final class PartSplitter implements LineSink {
         }
         currentStream.write(line, offset, length);
         currentStream.write(NEWLINE);
+        current.addId(id, idLength, first, second);
         currentRequests++;
         currentBytes += lineBytes;
+        return parts.size() + 1;
     }
 
     private void commitCurrent() throws IOException {

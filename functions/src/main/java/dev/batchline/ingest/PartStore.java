@@ -14,7 +14,11 @@ public interface PartStore {
 
     /** One part being written. */
     interface PartOutput {
+        /** Where the part's request lines go. */
         OutputStream stream();
+
+        /** The custom_id of the request line just written, decoded, with its fingerprint. */
+        void addId(char[] id, int length, long first, int second) throws IOException;
 
         /** Makes the part durable; returns where it is (an S3 key, or null when nothing is kept). */
         String commit() throws IOException;
@@ -29,6 +33,10 @@ public interface PartStore {
                     @Override
                     public OutputStream stream() {
                         return OutputStream.nullOutputStream();
+                    }
+
+                    @Override
+                    public void addId(char[] id, int length, long first, int second) {
                     }
 
                     @Override

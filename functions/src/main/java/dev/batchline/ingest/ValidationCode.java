@@ -22,7 +22,8 @@ public enum ValidationCode {
     MISSING_REQUIRED_FIELD,
     LINE_TOO_LARGE,
     TOO_MANY_REQUESTS,
-    FILE_TOO_LARGE;
+    FILE_TOO_LARGE,
+    TOO_MANY_PARTS;
 
     @JsonValue
     public String code() {

@@ -81,12 +81,13 @@ public final class DynamoJobStore implements JobStore {
     private JobClaim takeOverExpired(JobRecord fresh, Instant now) {
         try {
             dynamo.updateItem(r -> r.tableName(table).key(jobKey(fresh.jobId()))
-                    .updateExpression("SET leaseUntil = :lease, updatedAt = :now")
+                    .updateExpression("SET leaseUntil = :lease, updatedAt = :updatedAt")
                     .conditionExpression("#status = :validating AND leaseUntil < :now")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(Map.of(
                             ":lease", n(fresh.leaseUntil().toEpochMilli()),
                             ":now", n(now.toEpochMilli()),
+                            ":updatedAt", s(now.toString()),
                             ":validating", s(JobStatus.VALIDATING.name()))));
             return new JobClaim(true, require(fresh.jobId()));
         } catch (ConditionalCheckFailedException held) {
@@ -221,7 +222,10 @@ public final class DynamoJobStore implements JobStore {
                 (int) number(item, "submissions"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),
-                item.containsKey("cancelSent"), text(item, "finalizePhase"), number(item, "finalizeCursor"), outcome);
+                item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
+                new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
+                        (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
+                outcome);
     }
 
     @Override
@@ -279,10 +283,28 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public void saveFinalizeProgress(String jobId, int partNumber, String phase, long cursor, PartOutcome outcome) {
+    public void startFinalize(String jobId, int partNumber) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET finalizePhase = :phase, finalizeCursor = :zero, finalizeLine = :zero, "
+                            + "finalizeCheckpoint = :zero")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(finalizePhase)")
+                    .expressionAttributeValues(Map.of(":phase", s(FinalizePhase.OUTPUT.stored()), ":zero", n(0))));
+        } catch (ConditionalCheckFailedException started) {
+            part(jobId, partNumber); // fails when the part does not exist; otherwise it had started
+        }
+    }
+
+    @Override
+    public void saveFinalizeProgress(String jobId, int partNumber, FinalizePhase phase, FinalizeCursor cursor,
+            PartOutcome outcome) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":phase", s(phase));
-        values.put(":cursor", n(cursor));
+        values.put(":phase", s(phase.stored()));
+        values.put(":cursor", n(cursor.offset()));
+        values.put(":line", n(cursor.line()));
+        values.put(":checkpoint", n(cursor.checkpoint()));
+        values.put(":previous", n(cursor.checkpoint() - 1L));
+        values.put(":seen", cursor.seenKey() == null ? AttributeValue.fromNul(true) : s(cursor.seenKey()));
         values.put(":succeeded", n(outcome.succeeded()));
         values.put(":failed", n(outcome.failed()));
         values.put(":expired", n(outcome.expired()));
@@ -291,13 +313,20 @@ public final class DynamoJobStore implements JobStore {
         values.put(":prompt", n(outcome.promptTokens()));
         values.put(":completion", n(outcome.completionTokens()));
         values.put(":total", n(outcome.totalTokens()));
-        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
-                .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, succeeded = :succeeded, "
-                        + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, #missing = :missing, "
-                        + "promptTokens = :prompt, completionTokens = :completion, totalTokens = :total")
-                // "missing" is one of DynamoDB's reserved words.
-                .expressionAttributeNames(Map.of("#missing", "missing"))
-                .expressionAttributeValues(values));
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, finalizeLine = :line, "
+                            + "finalizeCheckpoint = :checkpoint, finalizeSeenKey = :seen, succeeded = :succeeded, "
+                            + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, "
+                            + "#missing = :missing, promptTokens = :prompt, completionTokens = :completion, "
+                            + "totalTokens = :total")
+                    .conditionExpression("finalizeCheckpoint = :previous")
+                    // "missing" is one of DynamoDB's reserved words.
+                    .expressionAttributeNames(Map.of("#missing", "missing"))
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException another) {
+            throw new FinalizeConflictException(jobId, partNumber, cursor.checkpoint());
+        }
     }
 
     @Override

@@ -52,7 +52,16 @@ public interface JobStore {
     /** True the first time only: the provider is asked to cancel a batch once. */
     boolean markCancelSent(String jobId, int partNumber);
 
-    void saveFinalizeProgress(String jobId, int partNumber, String phase, long cursor, PartOutcome outcome);
+    /** Marks the part's provider files copied: finalizing starts at {@link FinalizePhase#OUTPUT}. Idempotent. */
+    void startFinalize(String jobId, int partNumber);
+
+    /**
+     * Saves a slice: the phase, the cursor and the outcome so far. Conditional on the part being at
+     * the checkpoint before {@code cursor}'s, so of two runs that slice from one checkpoint only one
+     * saves; the other gets {@link FinalizeConflictException}.
+     */
+    void saveFinalizeProgress(String jobId, int partNumber, FinalizePhase phase, FinalizeCursor cursor,
+            PartOutcome outcome);
 
     /** Asks the workflow to cancel the job's batches at their next poll. */
     void requestCancel(String jobId);

@@ -3,9 +3,11 @@ package dev.batchline.job;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * One part as it travels through the state machine: the Map item, then what each step returns.
- * Small on purpose (execution history carries it at every step); the details live in DynamoDB.
+ * The Map item: one part as it travels through the state machine. The Map's {@code ItemSelector}
+ * writes the first two fields, and each step returns it with what the next state decides on. Small
+ * on purpose (execution history carries it at every step); the part itself lives in DynamoDB.
  *
+ * @param batchId         the provider batch, once submitted
  * @param nextPollSeconds wait before the next poll (grows up to the profile's cap)
  * @param polls           polls so far
  * @param terminal        the provider batch has ended: finalize it
@@ -16,25 +18,23 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record PartProgress(
         String jobId,
         int partNumber,
-        String key,
-        int requests,
-        long bytes,
         String batchId,
-        String batchStatus,
         Integer nextPollSeconds,
         Integer polls,
         Boolean terminal,
         Boolean resubmit,
         Boolean moreWork) {
 
-    public PartProgress withBatch(String id, String status, int waitSeconds, int pollCount, boolean ended,
-            boolean again) {
-        return new PartProgress(jobId, partNumber, key, requests, bytes, id, status, waitSeconds, pollCount, ended,
-                again, null);
+    /** The item as the Map hands it to its first state. */
+    public static PartProgress item(String jobId, int partNumber) {
+        return new PartProgress(jobId, partNumber, null, null, null, null, null, null);
+    }
+
+    public PartProgress withBatch(String id, int waitSeconds, int pollCount, boolean ended, boolean again) {
+        return new PartProgress(jobId, partNumber, id, waitSeconds, pollCount, ended, again, null);
     }
 
     public PartProgress withMoreWork(boolean more) {
-        return new PartProgress(jobId, partNumber, key, requests, bytes, batchId, batchStatus, nextPollSeconds, polls,
-                terminal, resubmit, more);
+        return new PartProgress(jobId, partNumber, batchId, nextPollSeconds, polls, terminal, resubmit, more);
     }
 }

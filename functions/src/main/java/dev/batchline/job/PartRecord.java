@@ -8,8 +8,8 @@ import dev.batchline.provider.ProviderBatch;
  * @param submissions     batches the provider refused for capacity so far; the next one is submission
  *                        {@code submissions}, so a retry's search by metadata never picks a refused batch
  * @param providerCounts  the provider's request counts at the last poll
- * @param finalizePhase   {@code null} before finalizing, then {@code split} and {@code done}
- * @param finalizeCursor  how far finalizing got in the current phase (a byte offset)
+ * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
+ * @param finalizeCursor  how far finalizing got in the current phase
  */
 public record PartRecord(
         StagedPart staged,
@@ -19,7 +19,7 @@ public record PartRecord(
         String batchStatus,
         ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,
-        String finalizePhase,
-        long finalizeCursor,
+        FinalizePhase finalizePhase,
+        FinalizeCursor finalizeCursor,
         PartOutcome outcome) {
 }

@@ -6,6 +6,7 @@ import dev.batchline.job.PartProgress;
 import dev.batchline.notify.JobMetrics;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.BatchStatus;
+import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
@@ -55,7 +56,7 @@ public final class PollService {
             LOG.info("job {} part {}: batch {} refused for capacity; resubmitting after {} s", part.jobId(),
                     part.partNumber(), batch.id(), profile.maxPollSeconds());
             jobs.clearBatch(part.jobId(), part.partNumber(), batch.id());
-            return part.withBatch(null, batch.status().wireValue(), profile.maxPollSeconds(), polls, false, true);
+            return part.withBatch(null, profile.maxPollSeconds(), polls, false, true);
         }
         boolean cancel = job.cancelRequested() || polls > maxPolls(profile);
         if (cancel && !batch.status().isTerminal() && batch.status() != BatchStatus.CANCELLING
@@ -67,8 +68,7 @@ public final class PollService {
             LOG.warn("job {} part {}: batch {} has a status Batchline does not know: {}", part.jobId(),
                     part.partNumber(), batch.id(), batch.rawStatus());
         }
-        return part.withBatch(batch.id(), batch.status().wireValue(), nextWait, polls, batch.status().isTerminal(),
-                false);
+        return part.withBatch(batch.id(), nextWait, polls, batch.status().isTerminal(), false);
     }
 
     private static boolean refusedForCapacity(ProviderBatch batch) {
@@ -80,17 +80,7 @@ public final class PollService {
      * many again; past it the batch is cancelled so the part ends with what it has.
      */
     static int maxPolls(ProviderProfile profile) {
-        long windowSeconds = windowSeconds(profile.completionWindow());
+        long windowSeconds = CompletionWindow.parse(profile.completionWindow()).toSeconds();
         return (int) (windowSeconds * 3 / 2 / profile.maxPollSeconds()) + 50;
-    }
-
-    private static long windowSeconds(String window) {
-        if (window.matches("\\d+h")) {
-            return Long.parseLong(window.substring(0, window.length() - 1)) * 3600;
-        }
-        if (window.matches("\\d+d")) {
-            return Long.parseLong(window.substring(0, window.length() - 1)) * 86400;
-        }
-        return 24 * 3600;
     }
 }

@@ -123,8 +123,8 @@ public final class OpenAiBatchClient implements BatchProvider {
                                 new ByteArrayInputStream(head),
                                 s3.getObject(r -> r.bucket(bucket).key(key)),
                                 new ByteArrayInputStream(tail))))), length))));
-        return new ProviderFile(text(file, "id"), file.path("bytes").asLong(), text(file, "filename"),
-                text(file, "purpose"), (ObjectNode) file);
+        return new ProviderFile(ProviderBatch.text(file, "id"), file.path("bytes").asLong(), ProviderBatch.text(file, "filename"),
+                ProviderBatch.text(file, "purpose"), (ObjectNode) file);
     }
 
     @Override
@@ -160,7 +160,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         for (JsonNode node : page.path("data")) {
             batches.add(parseBatch(node));
         }
-        String lastId = text(page, "last_id");
+        String lastId = ProviderBatch.text(page, "last_id");
         if (lastId == null && !batches.isEmpty()) {
             lastId = batches.get(batches.size() - 1).id();
         }
@@ -337,40 +337,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     }
 
     private ProviderBatch parseBatch(JsonNode node) {
-        String rawStatus = text(node, "status");
-        JsonNode counts = node.path("request_counts");
-        List<ProviderBatch.BatchError> errors = new ArrayList<>();
-        JsonNode errorList = node.path("errors");
-        for (JsonNode error : errorList.isArray() ? errorList : errorList.path("data")) {
-            errors.add(new ProviderBatch.BatchError(text(error, "code"), text(error, "message"),
-                    text(error, "param"), error.hasNonNull("line") ? error.get("line").asInt() : null));
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        node.path("metadata").properties().forEach(entry -> metadata.put(entry.getKey(), entry.getValue().asText()));
-        return new ProviderBatch(
-                text(node, "id"),
-                BatchStatus.normalize(rawStatus, profile.statusAliases()),
-                rawStatus,
-                text(node, "endpoint"),
-                text(node, "input_file_id"),
-                text(node, "output_file_id"),
-                text(node, "error_file_id"),
-                text(node, "completion_window"),
-                new ProviderBatch.RequestCounts(counts.path("total").asLong(), counts.path("completed").asLong(),
-                        counts.path("failed").asLong()),
-                errors,
-                metadata,
-                (ObjectNode) node);
-    }
-
-    /** A text field; absent, null and empty (some providers send "" for "no file") all read as null. */
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        String text = value.asText();
-        return text.isEmpty() ? null : text;
+        return ProviderBatch.fromJson(node, profile.statusAliases());
     }
 
     private static String encode(String pathSegment) {

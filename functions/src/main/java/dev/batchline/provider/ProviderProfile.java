@@ -23,7 +23,7 @@ import java.util.Set;
  * @param maxFileBytes         bytes one uploaded file may hold across all its parts
  * @param splitAllowed         whether a file over the per-batch limits is split into several batches
  * @param oneModelPerFile      whether every line must name the same model
- * @param completionWindow     the {@code completion_window} sent when creating a batch
+ * @param completionWindow     the {@code completion_window} sent when creating a batch ({@link CompletionWindow})
  * @param maxConcurrentBatches batches of one job in flight at once
  * @param initialPollSeconds   first wait before polling a batch
  * @param pollBackoff          factor the wait grows by after each poll
@@ -71,6 +71,11 @@ public record ProviderProfile(
         if (maxLineBytes > maxBytesPerBatch) {
             throw new IllegalArgumentException("profile " + name + ": maxLineBytes (" + maxLineBytes
                     + ") must not exceed maxBytesPerBatch (" + maxBytesPerBatch + ")");
+        }
+        try {
+            CompletionWindow.parse(completionWindow);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("profile " + name + ": " + e.getMessage(), e);
         }
         if (baseUrl != null && !baseUrl.isBlank()) {
             URI.create(baseUrl);

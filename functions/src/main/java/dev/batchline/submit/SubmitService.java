@@ -9,6 +9,7 @@ import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
+import dev.batchline.storage.S3Layout;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * SubmitBatch: uploads a staged part and creates its provider batch, at most once whatever the
  * retries. Creating a batch is not idempotent at the provider, so the upload's file id is recorded
  * first (the intent), the job and part go into the batch's metadata, and a retry after a recorded
- * intent looks for a batch with that metadata before creating one (DESIGN.md §4). The metadata also
+ * intent looks for a batch with that metadata before creating one. The metadata also
  * numbers the submission, so a batch the provider refused for capacity is never mistaken for the
  * one that replaces it.
  */
@@ -57,14 +58,14 @@ public final class SubmitService {
             }
         }
         LOG.info("job {} part {}: provider batch {}", part.jobId(), part.partNumber(), batchId);
-        return part.withBatch(batchId, "validating", profile.initialPollSeconds(), 0, false, false);
+        return part.withBatch(batchId, profile.initialPollSeconds(), 0, false, false);
     }
 
     private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record) {
         String fileId = record.fileId();
         if (fileId == null) {
-            fileId = provider.uploadFile(job.source().bucket(), part.key(),
-                    String.format("%s-part-%05d.jsonl", part.jobId(), part.partNumber())).id();
+            fileId = provider.uploadFile(job.source().bucket(), record.staged().key(),
+                    part.jobId() + "-" + S3Layout.partFileName(part.partNumber())).id();
             jobs.recordUpload(part.jobId(), part.partNumber(), fileId);
         }
         return provider.createBatch(fileId, job.endpoint(), Map.of(JOB_METADATA, part.jobId(), PART_METADATA,

@@ -3,6 +3,7 @@ package dev.batchline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.batchline.ids.Fingerprinter;
 import dev.batchline.job.StagedPart;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BatchFileValidatorTest {
 
@@ -299,6 +301,65 @@ class BatchFileValidatorTest {
     }
 
     @Test
+    void validate_handsEachPartItsDecodedCustomIdsWithTheirFingerprints() throws IOException {
+        RecordingStore store = new RecordingStore();
+
+        new BatchFileValidator(OPENAI, ValidatorSettings.DEFAULTS).validate(new ByteArrayInputStream(
+                lines(chat("plain"), chat("caf\\u00e9 \\ud83d\\ude00")).getBytes(StandardCharsets.UTF_8)),
+                new PartSplitter(OPENAI, store));
+
+        List<String> expected = new ArrayList<>();
+        for (String id : List.of("plain", "café 😀")) {
+            Fingerprinter fingerprint = new Fingerprinter();
+            fingerprint.hash(id);
+            expected.add(id + " " + fingerprint.first() + " " + fingerprint.second());
+        }
+        assertThat(store.ids).containsExactlyElementsOf(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x\\ud83d", "\\ude00x", "a\\ud83d\\ud83d"})
+    void validate_whenACustomIdHoldsAnUnpairedSurrogate_reportsItAsInvalid(String escaped) throws IOException {
+        ValidationReport report = validate(lines(chat(escaped), chat("fine")));
+
+        assertThat(report.errors()).extracting(ValidationIssue::code, ValidationIssue::line, ValidationIssue::param)
+                .containsExactly(tuple(ValidationCode.INVALID_CUSTOM_ID, 1, "custom_id"));
+        assertThat(report.errors().get(0).message()).contains("unpaired surrogate");
+    }
+
+    @Test
+    void validate_whenTheFileNeedsMorePartsThanAJobTakes_reportsTheFirstRequestOverOnce() throws IOException {
+        ProviderProfile one = withLimits(OPENAI, 1, 1_000_000, 10_000);
+        List<String> requests = new ArrayList<>();
+        for (int i = 1; i <= WorkflowInput.MAX_PARTS + 5; i++) {
+            requests.add(chat("r" + i));
+        }
+
+        ValidationReport report = validate(one, lines(requests.toArray(String[]::new))
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(report.valid()).isFalse();
+        assertThat(report.errors()).extracting(ValidationIssue::code, ValidationIssue::line)
+                .containsExactly(tuple(ValidationCode.TOO_MANY_PARTS, WorkflowInput.MAX_PARTS + 1));
+        assertThat(report.errors().get(0).message()).contains("at most " + WorkflowInput.MAX_PARTS + " parts");
+    }
+
+    @Test
+    void validate_whenTheFileFillsExactlyTheMostParts_isValid() throws IOException {
+        ProviderProfile one = withLimits(OPENAI, 1, 1_000_000, 10_000);
+        List<String> requests = new ArrayList<>();
+        for (int i = 1; i <= WorkflowInput.MAX_PARTS; i++) {
+            requests.add(chat("r" + i));
+        }
+
+        ValidationReport report = validate(one, lines(requests.toArray(String[]::new))
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(report.valid()).isTrue();
+        assertThat(report.parts()).isEqualTo(WorkflowInput.MAX_PARTS);
+    }
+
+    @Test
     void validate_whenFileTurnsInvalidAfterPartsWereWritten_discardsThem() throws IOException {
         ProviderProfile two = withLimits(OPENAI, 2, 1_000_000, 10_000);
         RecordingStore store = new RecordingStore();
@@ -385,6 +446,8 @@ class BatchFileValidatorTest {
     /** A plain in-memory part store. */
     static final class RecordingStore implements PartStore {
         final List<String> contents = new ArrayList<>();
+        /** Each id as handed over, with the fingerprint beside it: {@code id first second}. */
+        final List<String> ids = new ArrayList<>();
         boolean discarded;
 
         @Override
@@ -394,6 +457,11 @@ class BatchFileValidatorTest {
                 @Override
                 public java.io.OutputStream stream() {
                     return out;
+                }
+
+                @Override
+                public void addId(char[] id, int length, long first, int second) {
+                    ids.add(new String(id, 0, length) + " " + first + " " + second);
                 }
 
                 @Override

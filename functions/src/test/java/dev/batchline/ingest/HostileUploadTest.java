@@ -9,6 +9,7 @@ import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.SourceObject;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.storage.S3Layout;
 import dev.batchline.testing.EmulatorExtension;
 import dev.batchline.testing.RecordingWorkflow;
 import java.io.BufferedOutputStream;
@@ -78,8 +79,7 @@ class HostileUploadTest {
                 Files.size(file)));
         assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
         assertThat(workflow.startCalls()).isEmpty();
-        return mapper.readTree(s3.getObjectAsBytes(r -> r.bucket(bucket).key("rejected/" + outcome.jobId()
-                + "/report.json")).asByteArray()).path("validation");
+        return mapper.readTree(s3.getObjectAsBytes(r -> r.bucket(bucket).key(S3Layout.rejectionReport(outcome.jobId()))).asByteArray()).path("validation");
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
+import dev.batchline.ids.Fingerprinter;
+import dev.batchline.ids.PartIndex;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobId;
 import dev.batchline.job.JobRecord;
@@ -14,6 +16,7 @@ import dev.batchline.job.SourceObject;
 import dev.batchline.job.StagedPart;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.storage.S3Layout;
 import dev.batchline.testing.EmulatorExtension;
 import dev.batchline.testing.RecordingWorkflow;
 import dev.batchline.testing.TestQueues;
@@ -21,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -112,18 +116,17 @@ class IngestServiceTest {
 
         String jobId = JobId.of(bucket, source.key(), source.version());
         assertThat(outcome).isEqualTo(new IngestOutcome(jobId, IngestOutcome.Result.SUBMITTED, "1 part(s)"));
-        assertThat(read("staging/" + jobId + "/part-00001.jsonl")).isEqualTo(content);
+        assertThat(read(S3Layout.stagedPart(jobId, 1))).isEqualTo(content);
         JobRecord job = jobs.find(jobId).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(job.requests()).isEqualTo(3);
         assertThat(job.profile()).isEqualTo("openai");
         assertThat(job.model()).isEqualTo("gpt-4o-mini");
         assertThat(job.executionId()).endsWith(":" + jobId);
-        assertThat(jobs.parts(jobId)).containsExactly(new StagedPart(1, "staging/" + jobId + "/part-00001.jsonl",
+        assertThat(jobs.parts(jobId)).containsExactly(new StagedPart(1, S3Layout.stagedPart(jobId, 1),
                 1, 3, content.length()));
         WorkflowInput input = workflow.executions().get(jobId);
-        assertThat(input.parts()).extracting(WorkflowInput.Part::key)
-                .containsExactly("staging/" + jobId + "/part-00001.jsonl");
+        assertThat(input.parts()).containsExactly(1);
         assertThat(input.maxConcurrency()).isEqualTo(ProviderProfiles.OPENAI.maxConcurrentBatches());
         assertThat(TestQueues.drain(sqs, queueUrl)).isEmpty();
     }
@@ -177,7 +180,7 @@ class IngestServiceTest {
 
         String jobId = outcome.jobId();
         assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
-        JsonNode report = mapper.readTree(read("rejected/" + jobId + "/report.json"));
+        JsonNode report = mapper.readTree(read(S3Layout.rejectionReport(jobId)));
         assertThat(report.path("reason").asText()).isEqualTo("invalid_file");
         assertThat(report.path("validation").path("errorCount").asInt()).isEqualTo(2);
         assertThat(report.path("validation").path("errors").findValuesAsText("code"))
@@ -193,7 +196,7 @@ class IngestServiceTest {
         assertThat(event.path("specversion").asText()).isEqualTo("1.0");
         assertThat(event.path("type").asText()).isEqualTo("batchline.job.rejected");
         assertThat(event.path("id").asText()).isEqualTo(jobId + "/job.rejected");
-        assertThat(event.path("data").path("reportKey").asText()).isEqualTo("rejected/" + jobId + "/report.json");
+        assertThat(event.path("data").path("reportKey").asText()).isEqualTo(S3Layout.rejectionReport(jobId));
         assertThat(event.path("data").path("errorCount").asInt()).isEqualTo(2);
     }
 
@@ -206,10 +209,23 @@ class IngestServiceTest {
 
         IngestOutcome outcome = service(NOW, fivePerBatch).ingest(source);
 
-        String prefix = "staging/" + outcome.jobId() + "/";
-        assertThat(keys(prefix)).containsExactly(prefix + "part-00001.jsonl", prefix + "part-00002.jsonl",
-                prefix + "part-00003.jsonl");
+        String prefix = S3Layout.stagingPrefix(outcome.jobId());
+        List<String> staged = new ArrayList<>();
+        for (int part = 1; part <= 3; part++) {
+            staged.addAll(List.of(S3Layout.stagedPart(outcome.jobId(), part), S3Layout.partIds(outcome.jobId(), part),
+                    S3Layout.partIndex(outcome.jobId(), part)));
+        }
+        assertThat(keys(prefix)).containsExactlyInAnyOrderElementsOf(staged);
         assertThat(read(prefix + "part-00002.jsonl")).isEqualTo(lines(requests.subList(5, 10)));
+        assertThat(read(S3Layout.partIds(outcome.jobId(), 2))).isEqualTo(IntStream.rangeClosed(6, 10)
+                .mapToObj(i -> "\"req-" + i + "\"\n").collect(Collectors.joining()));
+        PartIndex index = PartIndex.open((offset, length) -> s3.getObjectAsBytes(r -> r.bucket(bucket)
+                .key(S3Layout.partIndex(outcome.jobId(), 3)).range("bytes=" + offset + "-" + (offset + length - 1)))
+                .asByteArray());
+        Fingerprinter fingerprint = new Fingerprinter();
+        fingerprint.hash("req-12");
+        assertThat(index.size()).isEqualTo(2);
+        assertThat(index.lineOf(fingerprint.first(), fingerprint.second())).isEqualTo(1);
         assertThat(jobs.parts(outcome.jobId())).extracting(StagedPart::requests).containsExactly(5, 5, 2);
         assertThat(workflow.executions().get(outcome.jobId()).parts()).hasSize(3);
     }
@@ -225,7 +241,7 @@ class IngestServiceTest {
         IngestOutcome outcome = service().ingest(source);
 
         assertThat(content.length()).isGreaterThan(2 * 5 * 1024 * 1024);
-        assertThat(read("staging/" + outcome.jobId() + "/part-00001.jsonl")).isEqualTo(content);
+        assertThat(read(S3Layout.stagedPart(outcome.jobId(), 1))).isEqualTo(content);
     }
 
     @Test
@@ -235,7 +251,7 @@ class IngestServiceTest {
         IngestOutcome outcome = service().ingest(source);
 
         assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
-        JsonNode report = mapper.readTree(read("rejected/" + outcome.jobId() + "/report.json"));
+        JsonNode report = mapper.readTree(read(S3Layout.rejectionReport(outcome.jobId())));
         assertThat(report.path("reason").asText()).isEqualTo("unknown_profile");
         assertThat(report.path("message").asText()).contains("opanai").contains("openai");
         assertThat(TestQueues.drain(sqs, queueUrl)).hasSize(1);
@@ -259,7 +275,7 @@ class IngestServiceTest {
         IngestOutcome outcome = service().ingest(stale);
 
         assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
-        assertThat(mapper.readTree(read("rejected/" + outcome.jobId() + "/report.json")).path("reason").asText())
+        assertThat(mapper.readTree(read(S3Layout.rejectionReport(outcome.jobId()))).path("reason").asText())
                 .isEqualTo("source_unavailable");
     }
 
@@ -284,7 +300,7 @@ class IngestServiceTest {
         SourceObject source = upload("inbox/crashed.jsonl", lines(requests(2)));
         String jobId = JobId.of(bucket, source.key(), source.version());
         jobs.claim(JobRecord.validating(jobId, "openai", source, NOW, NOW.plus(LEASE)), NOW);
-        jobs.saveParts(jobId, List.of(new StagedPart(1, "staging/" + jobId + "/part-00001.jsonl", 1, 2, 10)));
+        jobs.saveParts(jobId, List.of(new StagedPart(1, S3Layout.stagedPart(jobId, 1), 1, 2, 10)));
         jobs.markSubmitting(jobId, 2, 1, "/v1/chat/completions", "gpt-4o-mini", NOW);
 
         IngestOutcome outcome = service().ingest(source);

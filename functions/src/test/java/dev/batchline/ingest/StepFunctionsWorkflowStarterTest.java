@@ -27,8 +27,7 @@ class StepFunctionsWorkflowStarterTest {
     private final ObjectMapper mapper = Json.mapper();
     private final FakeSfn sfn = new FakeSfn();
     private final StepFunctionsWorkflowStarter starter = new StepFunctionsWorkflowStarter(sfn, STATE_MACHINE, mapper);
-    private final WorkflowInput input = new WorkflowInput("job-1", "bucket", "openai", 10,
-            List.of(new WorkflowInput.Part("job-1", 1, "staging/job-1/part-00001.jsonl", 3, 300)));
+    private final WorkflowInput input = WorkflowInput.of("job-1", 10, 3);
 
     @Test
     void start_namesTheExecutionByTheJobAndPassesTheInputAsJson() throws Exception {
@@ -40,7 +39,26 @@ class StepFunctionsWorkflowStarterTest {
         assertThat(request.name()).isEqualTo("job-1");
         JsonNode sent = mapper.readTree(request.input());
         assertThat(sent.path("maxConcurrency").asInt()).isEqualTo(10);
-        assertThat(sent.path("parts").get(0).path("key").asText()).isEqualTo("staging/job-1/part-00001.jsonl");
+        assertThat(sent.path("parts").toString()).isEqualTo("[1,2,3]");
+    }
+
+    /**
+     * Step Functions refuses inputs and state results over 256 KB. The execution input holds the part
+     * numbers; the Map's result holds an empty object per part (PartDone's output is dropped).
+     */
+    @Test
+    void start_forJobsOfTwoThousandAndOfTheMostParts_staysUnderThePayloadLimit() throws Exception {
+        String longestJobId = "j".repeat(80);
+        for (int parts : new int[] {2_000, WorkflowInput.MAX_PARTS}) {
+            starter.start(longestJobId + parts, WorkflowInput.of(longestJobId, 10_000, parts));
+            String sent = sfn.requests.get(sfn.requests.size() - 1).input();
+            String mapResult = mapper.writeValueAsString(java.util.Collections.nCopies(parts,
+                    mapper.createObjectNode()));
+
+            assertThat(mapper.readTree(sent).path("parts")).hasSize(parts);
+            assertThat(sent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + mapResult.length())
+                    .as("input and Map result of a %d-part job", parts).isLessThan(256 * 1024);
+        }
     }
 
     @Test

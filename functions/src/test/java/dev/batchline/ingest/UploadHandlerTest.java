@@ -101,7 +101,8 @@ class UploadHandlerTest {
         assertThat(response.path("batchItemFailures")).isEmpty();
         String jobId = JobId.of(bucket, KEY, etag);
         assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
-        assertThat(workflow.executions().get(jobId).parts().get(0).requests()).isEqualTo(8);
+        assertThat(workflow.executions().get(jobId).parts()).containsExactly(1);
+        assertThat(jobs.parts(jobId).get(0).requests()).isEqualTo(8);
     }
 
     @Test

@@ -3,10 +3,10 @@ package dev.batchline.aws;
 import dev.batchline.complete.CompleteJobHandler;
 import dev.batchline.complete.FailJobHandler;
 import dev.batchline.finalize.FinalizePartHandler;
-import dev.batchline.ingest.InboxObject;
 import dev.batchline.ingest.UploadHandler;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.poll.PollBatchHandler;
+import dev.batchline.storage.S3Layout;
 import dev.batchline.submit.SubmitBatchHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +84,7 @@ public final class BatchlineStack extends Stack {
         Queue uploadsDeadLetters = queue("UploadsDeadLetterQueue", null, null);
         Queue uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
         bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(uploads),
-                NotificationKeyFilter.builder().prefix(InboxObject.INBOX_PREFIX).suffix(".jsonl").build());
+                NotificationKeyFilter.builder().prefix(S3Layout.INBOX).suffix(".jsonl").build());
         Queue eventsDeadLetters = queue("EventsDeadLetterQueue", null, null);
         Queue events = queue("EventsQueue", null, eventsDeadLetters);
         Table jobs = jobsTable();
@@ -99,24 +99,27 @@ public final class BatchlineStack extends Stack {
 
         Alias submit = stepFunction("SubmitBatch", SubmitBatchHandler.class, 1024, Duration.minutes(15),
                 "Uploads a staged part to the provider and creates its batch, once", code, environment);
-        read(submit, "staging/*");
+        read(submit, S3Layout.STAGING + "*");
         Alias poll = stepFunction("PollBatch", PollBatchHandler.class, 512, Duration.minutes(2),
                 "Retrieves a batch's status, times the next poll, sends a requested cancel", code, environment);
         Alias finalizePart = stepFunction("FinalizePart", FinalizePartHandler.class, 2048, Duration.minutes(15),
                 "Copies the provider's files to S3 and splits them into one object per request", code,
                 environment);
-        read(finalizePart, "staging/*");
-        read(finalizePart, "provider/*");
-        write(finalizePart, "provider/*");
-        write(finalizePart, "results/*");
-        write(finalizePart, "errors/*");
+        read(finalizePart, S3Layout.STAGING + "*");
+        read(finalizePart, S3Layout.PROVIDER + "*");
+        write(finalizePart, S3Layout.PROVIDER + "*");
+        // Each finalize checkpoint replaces the previous one's seen-requests object.
+        finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
+                bucket.arnForObjects(S3Layout.PROVIDER + "*")));
+        write(finalizePart, S3Layout.RESULTS + "*");
+        write(finalizePart, S3Layout.ERRORS + "*");
         listBucket(finalizePart);
         Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(5),
                 "Writes the manifest and marks the job completed", code, environment);
-        write(complete, "results/*");
+        write(complete, S3Layout.RESULTS + "*");
         Alias fail = stepFunction("FailJob", FailJobHandler.class, 512, Duration.minutes(5),
                 "Writes the manifest of a failed job and marks it failed", code, environment);
-        write(fail, "results/*");
+        write(fail, S3Layout.RESULTS + "*");
         for (Alias providerCaller : List.of(submit, poll, finalizePart)) {
             providerKeys.forEach(statement -> providerCaller.getLambda().addToRolePolicy(statement));
         }
@@ -131,10 +134,10 @@ public final class BatchlineStack extends Stack {
         Alias upload = function("Upload", UploadHandler.class, 2048, Duration.minutes(UPLOAD_TIMEOUT_MINUTES),
                 "Validates a file dropped in inbox/, stages it in parts and starts the workflow", code,
                 withStateMachine(environment));
-        read(upload, InboxObject.INBOX_PREFIX + "*");
-        write(upload, "staging/*");
-        write(upload, "rejected/*");
-        upload.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"), bucket.arnForObjects("staging/*")));
+        read(upload, S3Layout.INBOX + "*");
+        write(upload, S3Layout.STAGING + "*");
+        write(upload, S3Layout.REJECTED + "*");
+        upload.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"), bucket.arnForObjects(S3Layout.STAGING + "*")));
         listBucket(upload);
         jobs.grant(upload, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
                 "dynamodb:BatchWriteItem");
@@ -163,8 +166,8 @@ public final class BatchlineStack extends Stack {
                 .versioned(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .lifecycleRules(List.of(
-                        expireAfter("ExpireStagedParts", "staging/", STAGING_DAYS),
-                        expireAfter("ExpireProviderCopies", "provider/", PROVIDER_COPY_DAYS),
+                        expireAfter("ExpireStagedParts", S3Layout.STAGING, STAGING_DAYS),
+                        expireAfter("ExpireProviderCopies", S3Layout.PROVIDER, PROVIDER_COPY_DAYS),
                         LifecycleRule.builder().id("ExpireOldVersionsAndUnfinishedUploads")
                                 .noncurrentVersionExpiration(Duration.days(NONCURRENT_VERSION_DAYS))
                                 .abortIncompleteMultipartUploadAfter(Duration.days(2)).build()))

@@ -224,6 +224,9 @@ class BatchlineStackTest {
         assertThat(allActions(functionStatements("PollBatch"))).noneMatch(action -> action.startsWith("s3:"));
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:PutObject"))
                 .containsExactlyInAnyOrder("provider/*", "results/*", "errors/*");
+        assertThat(objectKeys(functionStatements("FinalizePart"), "s3:GetObject"))
+                .containsExactlyInAnyOrder("staging/*", "provider/*");
+        assertThat(objectKeys(functionStatements("FinalizePart"), "s3:DeleteObject")).containsExactly("provider/*");
         assertThat(objectKeys(functionStatements("CompleteJob"), "s3:PutObject")).containsExactly("results/*");
         assertThat(objectKeys(functionStatements("FailJob"), "s3:PutObject")).containsExactly("results/*");
         for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart")) {

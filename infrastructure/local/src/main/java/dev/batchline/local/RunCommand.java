@@ -9,6 +9,7 @@ import dev.batchline.job.StagedPart;
 import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
+import dev.batchline.storage.S3Layout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--profile", paramLabel = "NAME",
-            description = "provider profile whose rules the file is checked against (default: generic)")
+            description = "provider profile whose rules and BATCHLINE_PROFILES overrides the run takes (default: generic)")
     String profile;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "batchline-out",
@@ -70,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
         LocalPipeline.Settings settings = new LocalPipeline.Settings(LocalProviderConfig.read(providerConfig),
                 remote == null || remote.isBlank() ? null : remote, "BATCHLINE_API_KEY",
                 home.resolve("infrastructure/local/sfn"), home.resolve("statemachine/batchline.asl.json"),
-                profile == null ? Map.of() : Map.of("extends", profile), Map.of());
+                profile == null ? "generic" : profile, Map.of(), LocalPipeline.functionEnvironment(System.getenv()));
         err.println(remote == null || remote.isBlank()
                 ? "batchline run: starting DynamoDB Local, ElasticMQ, S3Proxy and the local provider..."
                 : "batchline run: starting DynamoDB Local, ElasticMQ and S3Proxy; provider " + remote);
@@ -103,8 +104,8 @@ final class RunCommand implements Callable<Integer> {
             Path target = download(pipeline.s3(), jobId, this.out.resolve(jobId));
             JsonNode manifest = mapper.readTree(target.resolve("manifest.json").toFile());
             out.printf("job %s %s: %s%n", jobId, manifest.path("status").asText(), manifest.path("counts"));
-            out.println("results: " + target.resolve("results").toAbsolutePath());
-            out.println("errors:  " + target.resolve("errors").toAbsolutePath());
+            out.println("results: " + target.resolve("results/records").toAbsolutePath());
+            out.println("errors:  " + target.resolve("errors/records").toAbsolutePath());
             out.println("manifest: " + target.resolve("manifest.json").toAbsolutePath());
             if (!execution.succeeded()) {
                 err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
@@ -132,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
     private int rejected(LocalPipeline pipeline, String jobId, ObjectMapper mapper, PrintWriter out)
             throws IOException {
         JsonNode report = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                .key("rejected/" + jobId + "/report.json")).asByteArray());
+                .key(S3Layout.rejectionReport(jobId))).asByteArray());
         out.println("job " + jobId + " rejected (" + report.path("reason").asText() + "): "
                 + report.path("message").asText());
         for (JsonNode error : report.path("validation").path("errors")) {
@@ -142,20 +143,27 @@ final class RunCommand implements Callable<Integer> {
         return ValidateCommand.INVALID;
     }
 
-    /** Copies the job's records and manifest out of the emulated bucket. */
+    /**
+     * Copies the job's manifest and records out of the emulated bucket: {@code manifest.json} beside
+     * {@code results/records/} and {@code errors/records/}, so no record's name can meet the manifest's.
+     */
     private static Path download(S3Client s3, String jobId, Path target) throws IOException {
-        for (String prefix : new String[] {"results/" + jobId + "/", "errors/" + jobId + "/"}) {
+        copy(s3, S3Layout.manifest(jobId), target.resolve("manifest.json"));
+        for (boolean succeeded : new boolean[] {true, false}) {
+            String prefix = S3Layout.recordsPrefix(jobId, succeeded);
+            Path folder = target.resolve(succeeded ? "results" : "errors").resolve("records");
             for (var object : s3.listObjectsV2Paginator(r -> r.bucket(LocalPipeline.BUCKET).prefix(prefix))
                     .contents()) {
-                String relative = object.key().substring(prefix.length()).replace("records/", "");
-                Path destination = target.resolve(prefix.startsWith("results/") && relative.equals("manifest.json")
-                        ? Path.of("manifest.json") : Path.of(prefix.substring(0, prefix.indexOf('/')), relative));
-                Files.createDirectories(destination.getParent());
-                try (InputStream in = s3.getObject(r -> r.bucket(LocalPipeline.BUCKET).key(object.key()))) {
-                    Files.copy(in, destination, StandardCopyOption.REPLACE_EXISTING);
-                }
+                copy(s3, object.key(), folder.resolve(object.key().substring(prefix.length())));
             }
         }
         return target;
+    }
+
+    private static void copy(S3Client s3, String key, Path destination) throws IOException {
+        Files.createDirectories(destination.getParent());
+        try (InputStream in = s3.getObject(r -> r.bucket(LocalPipeline.BUCKET).key(key))) {
+            Files.copy(in, destination, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.batchline.ingest.ValidationIssue;
 import dev.batchline.ingest.ValidationReport;
 import dev.batchline.ingest.ValidatorSettings;
 import dev.batchline.provider.BatchStatus;
+import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderProfile;
@@ -75,8 +76,9 @@ final class BatchEngine implements AutoCloseable {
             Map<String, String> metadata) {
         long now = clock.millis();
         String id = "batch_" + String.format("%06d", sequence.incrementAndGet());
+        long window = CompletionWindow.parse(completionWindow).toMillis();
         LocalBatch batch = new LocalBatch(id, endpoint, inputFileId, completionWindow, metadata, now,
-                now + config.timing().expireAfterMillis());
+                now + Math.min(window, config.timing().expireAfterMillis()));
         batches.put(id, batch);
         return batch;
     }
@@ -208,7 +210,8 @@ final class BatchEngine implements AutoCloseable {
 
     private static final LineSink NO_LINES = new LineSink() {
         @Override
-        public void accept(byte[] line, int offset, int length) {
+        public int accept(byte[] line, int offset, int length, char[] id, int idLength, long first, int second) {
+            return 1;
         }
 
         @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderBatch;
 import java.io.IOException;
@@ -316,13 +317,23 @@ public final class LocalProviderServer implements AutoCloseable {
         } else if (Endpoint.fromPath(endpoint).isEmpty()) {
             sendError(exchange, 400, "Unsupported endpoint '" + endpoint + "'.", "invalid_request_error", null,
                     "endpoint");
-        } else if (!window.equals("24h")) {
-            sendError(exchange, 400, "Invalid completion_window '" + window + "': only 24h is supported.",
-                    "invalid_request_error", null, "completion_window");
+        } else if (!isCompletionWindow(window)) {
+            sendError(exchange, 400, "Invalid completion_window '" + window + "': use 24h (or, here, a number of"
+                    + " seconds, minutes, hours or days such as 90s).", "invalid_request_error", null,
+                    "completion_window");
         } else {
             Map<String, String> metadata = new LinkedHashMap<>();
             request.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
             sendJson(exchange, 200, batchJson(engine.create(inputFileId, endpoint, window, metadata)));
+        }
+    }
+
+    private static boolean isCompletionWindow(String window) {
+        try {
+            CompletionWindow.parse(window);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * in front of Batchline's handlers in this JVM: what the local state machine engine's Task states
  * call. A handler's exception is answered as Lambda answers an unhandled error (the
  * {@code X-Amz-Function-Error} header, {@code errorType} the exception's class name), so the
- * definition's Retry and Catch rules match as they do on AWS.
+ * definition's Retry and Catch rules match as they do on AWS. Each call gets a context whose time
+ * runs out after the function's timeout, as Lambda's does.
  */
 public final class LocalLambdaEndpoint implements AutoCloseable {
 
@@ -33,18 +35,22 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalLambdaEndpoint.class);
     private static final Pattern INVOKE = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
 
+    /** A handler and the time Lambda would give one call of it. */
+    public record LocalFunction(RequestStreamHandler handler, Duration timeout) {
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Map<String, RequestStreamHandler> functions;
+    private final Map<String, LocalFunction> functions;
 
-    private LocalLambdaEndpoint(HttpServer server, ExecutorService executor, Map<String, RequestStreamHandler> functions) {
+    private LocalLambdaEndpoint(HttpServer server, ExecutorService executor, Map<String, LocalFunction> functions) {
         this.server = server;
         this.executor = executor;
         this.functions = functions;
     }
 
     /** Serves the given handlers by function name on a free port. */
-    public static LocalLambdaEndpoint start(Map<String, RequestStreamHandler> functions) throws IOException {
+    public static LocalLambdaEndpoint start(Map<String, LocalFunction> functions) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
             Thread thread = new Thread(r, "local-lambda");
@@ -70,15 +76,17 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         try (exchange) {
             Matcher matcher = INVOKE.matcher(exchange.getRequestURI().getPath());
             byte[] payload = exchange.getRequestBody().readAllBytes();
-            RequestStreamHandler handler = matcher.matches() ? functions.get(functionName(matcher.group(1))) : null;
-            if (handler == null) {
+            String name = matcher.matches() ? functionName(matcher.group(1)) : null;
+            LocalFunction function = name == null ? null : functions.get(name);
+            if (function == null) {
                 respond(exchange, 404, Map.of("Type", "User", "message", "Function not found: "
                         + exchange.getRequestURI().getPath()), false);
                 return;
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             try {
-                handler.handleRequest(new java.io.ByteArrayInputStream(payload), output, null);
+                function.handler().handleRequest(new java.io.ByteArrayInputStream(payload), output,
+                        new LocalContext(name, function.timeout()));
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, output.size());
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -18,6 +18,7 @@ import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.provider.LocalProviderServer;
 import dev.batchline.poll.PollBatchHandler;
 import dev.batchline.provider.ApiKeyResolver;
+import dev.batchline.storage.S3Layout;
 import dev.batchline.submit.SubmitBatchHandler;
 import dev.batchline.notify.JobMetrics;
 import java.io.ByteArrayInputStream;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,17 +49,24 @@ public final class LocalPipeline implements AutoCloseable {
     public static final String BUCKET = "batchline-local";
     public static final String TABLE = "batchline-jobs";
     public static final String LOCAL_PROFILE = "local";
+    private static final java.util.Set<String> RUN_VARIABLES = java.util.Set.of("BATCHLINE_BASE_URL",
+            "BATCHLINE_API_KEY", "BATCHLINE_JAVA_OPTS");
 
     /**
-     * @param provider        the local provider's behaviour; ignored when {@code remoteBaseUrl} is set
-     * @param remoteBaseUrl   a real provider's API base, or null for the local provider
-     * @param remoteKeyEnv    the environment variable holding the real provider's key
-     * @param runnerDirectory infrastructure/local/sfn (aws-local-stepfunctions installed)
-     * @param definition      statemachine/batchline.asl.json
-     * @param profileOverrides extra BATCHLINE_PROFILES JSON fields of the {@code local} profile
+     * @param provider         the local provider's behaviour; ignored when {@code remoteBaseUrl} is set
+     * @param remoteBaseUrl    a real provider's API base, or null for the local provider
+     * @param remoteKeyEnv     the environment variable holding the real provider's key
+     * @param runnerDirectory  infrastructure/local/sfn (aws-local-stepfunctions installed)
+     * @param definition       statemachine/batchline.asl.json
+     * @param baseProfile      the profile the {@code local} one extends, with its overrides from
+     *                         {@code BATCHLINE_PROFILES} in {@code env}
+     * @param profileOverrides fields of the {@code local} profile set on top of everything else
+     * @param env              the functions' configuration, as a deployment's environment gives it
+     *                         ({@code BATCHLINE_PROFILES}, {@code BATCHLINE_FINALIZE_SLICE}, ...)
      */
     public record Settings(LocalProviderConfig provider, String remoteBaseUrl, String remoteKeyEnv,
-            Path runnerDirectory, Path definition, Map<String, Object> profileOverrides, Map<String, String> env) {
+            Path runnerDirectory, Path definition, String baseProfile, Map<String, Object> profileOverrides,
+            Map<String, String> env) {
     }
 
     private final AwsEmulators emulators;
@@ -90,17 +99,10 @@ public final class LocalPipeline implements AutoCloseable {
         } else {
             localProvider = null;
         }
-        Map<String, Object> profile = new LinkedHashMap<>();
-        profile.put("extends", "generic");
-        profile.put("baseUrl", baseUrl);
-        profile.put("apiKeyRef", settings.remoteBaseUrl() == null ? "" : "env:" + settings.remoteKeyEnv());
-        profile.put("initialPollSeconds", 1);
-        profile.put("maxPollSeconds", 3);
-        profile.putAll(settings.profileOverrides());
         Map<String, String> environment = new LinkedHashMap<>(settings.env());
         environment.put("JOBS_TABLE_NAME", TABLE);
         environment.put("EVENTS_QUEUE_URL", eventsQueueUrl);
-        environment.put("BATCHLINE_PROFILES", Json.write(mapper, Map.of(LOCAL_PROFILE, profile)));
+        environment.put("BATCHLINE_PROFILES", localProfiles(settings, baseUrl, mapper).toString());
         environment.putIfAbsent("BATCHLINE_DEFAULT_PROFILE", LOCAL_PROFILE);
         BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
         Clock clock = Clock.systemUTC();
@@ -109,22 +111,74 @@ public final class LocalPipeline implements AutoCloseable {
         StepFunctionsHolder holder = new StepFunctionsHolder();
         Services services = new Services(config, s3, jobs, sqs, Services.providerFactory(s3, keys, mapper, clock),
                 holder::get, mapper, clock, JobMetrics.NONE);
-        Map<String, RequestStreamHandler> functions = new LinkedHashMap<>();
-        functions.put("batchline-submit-batch", new SubmitBatchHandler(services));
-        functions.put("batchline-poll-batch", new PollBatchHandler(services));
-        functions.put("batchline-finalize-part", new FinalizePartHandler(services));
-        functions.put("batchline-complete-job", new CompleteJobHandler(services));
-        functions.put("batchline-fail-job", new FailJobHandler(services));
+        Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
+        handlers.put("SubmitBatchFunctionArn", new SubmitBatchHandler(services));
+        handlers.put("PollBatchFunctionArn", new PollBatchHandler(services));
+        handlers.put("FinalizePartFunctionArn", new FinalizePartHandler(services));
+        handlers.put("CompleteJobFunctionArn", new CompleteJobHandler(services));
+        handlers.put("FailJobFunctionArn", new FailJobHandler(services));
+        Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(settings.definition());
+        Map<String, LocalLambdaEndpoint.LocalFunction> functions = new LinkedHashMap<>();
+        Map<String, String> substitutions = new LinkedHashMap<>();
+        handlers.forEach((substitution, handler) -> {
+            String name = "batchline-" + substitution.replace("FunctionArn", "")
+                    .replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+            Duration timeout = timeouts.get(substitution);
+            if (timeout == null) {
+                throw new IllegalStateException(settings.definition() + " has no Task with TimeoutSeconds calling ${"
+                        + substitution + "}");
+            }
+            functions.put(name, new LocalLambdaEndpoint.LocalFunction(handler, timeout));
+            substitutions.put(substitution, LocalLambdaEndpoint.arn(name));
+        });
         lambda = LocalLambdaEndpoint.start(functions);
-        stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), Map.of(
-                "SubmitBatchFunctionArn", LocalLambdaEndpoint.arn("batchline-submit-batch"),
-                "PollBatchFunctionArn", LocalLambdaEndpoint.arn("batchline-poll-batch"),
-                "FinalizePartFunctionArn", LocalLambdaEndpoint.arn("batchline-finalize-part"),
-                "CompleteJobFunctionArn", LocalLambdaEndpoint.arn("batchline-complete-job"),
-                "FailJobFunctionArn", LocalLambdaEndpoint.arn("batchline-fail-job")),
+        stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), substitutions,
                 lambda.url(), workDirectory);
         holder.set(stepFunctions);
         upload = new UploadHandler(services.ingest(), mapper);
+    }
+
+    /**
+     * The {@code BATCHLINE_*} variables of a process's environment that configure the functions, as
+     * they would on AWS: all but the ones that choose the run's provider and the launcher's JVM.
+     */
+    public static Map<String, String> functionEnvironment(Map<String, String> environment) {
+        Map<String, String> functions = new java.util.TreeMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith("BATCHLINE_") && !RUN_VARIABLES.contains(name)) {
+                functions.put(name, value);
+            }
+        });
+        return functions;
+    }
+
+    /**
+     * The user's {@code BATCHLINE_PROFILES} with the {@code local} profile added: it extends the base
+     * profile as the user configured it, and the run sets only where the provider is and, unless the
+     * user chose the waits, short polls.
+     */
+    static ObjectNode localProfiles(Settings settings, String baseUrl, ObjectMapper mapper) throws IOException {
+        String configured = settings.env().get("BATCHLINE_PROFILES");
+        JsonNode parsed = configured == null || configured.isBlank() ? mapper.createObjectNode()
+                : mapper.readTree(configured);
+        if (!parsed.isObject()) {
+            throw new IllegalArgumentException("BATCHLINE_PROFILES must be a JSON object keyed by profile name");
+        }
+        ObjectNode profiles = (ObjectNode) parsed;
+        ObjectNode local = profiles.path(LOCAL_PROFILE) instanceof ObjectNode own ? own : mapper.createObjectNode();
+        if (!local.has("extends")) {
+            local.put("extends", settings.baseProfile());
+        }
+        local.put("baseUrl", baseUrl);
+        local.put("apiKeyRef", settings.remoteBaseUrl() == null ? "" : "env:" + settings.remoteKeyEnv());
+        JsonNode base = profiles.path(local.get("extends").asText());
+        if (Stream.of(local, base).noneMatch(p -> p.has("initialPollSeconds") || p.has("maxPollSeconds"))) {
+            local.put("initialPollSeconds", 1).put("maxPollSeconds", 3);
+        }
+        local.setAll((ObjectNode) mapper.valueToTree(settings.profileOverrides()));
+        profiles.remove(LOCAL_PROFILE);
+        profiles.set(LOCAL_PROFILE, local);
+        return profiles;
     }
 
     /** The workflow starter exists only once the Lambda endpoint does; the services ask for it late. */
@@ -157,7 +211,7 @@ public final class LocalPipeline implements AutoCloseable {
      * returns the trigger's answer (the job id and what became of it).
      */
     public JsonNode submit(Path file, String profile) throws IOException {
-        String key = "inbox/" + profile + "/" + file.getFileName();
+        String key = S3Layout.inboxKey(profile, file.getFileName().toString());
         String etag = s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromFile(file)).eTag()
                 .replace("\"", "");
         return trigger(key, etag, Files.size(file)).path("outcomes").get(0);

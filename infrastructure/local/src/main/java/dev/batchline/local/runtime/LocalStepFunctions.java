@@ -22,8 +22,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalStepFunctions implements WorkflowStarter {
 
-    /** How an execution ended. */
-    public record Outcome(boolean succeeded, JsonNode output, String error, String cause) {
+    /**
+     * How an execution ended.
+     *
+     * @param largestState      the state whose input or output was the largest, Map iterations included
+     * @param largestStateBytes that payload's size as UTF-8 JSON (Step Functions refuses over 256 KB)
+     */
+    public record Outcome(boolean succeeded, JsonNode output, String error, String cause, String largestState,
+            long largestStateBytes) {
     }
 
     private final Path runnerDirectory;
@@ -45,6 +51,28 @@ public final class LocalStepFunctions implements WorkflowStarter {
         this.substitutions = Map.copyOf(substitutions);
         this.lambdaEndpoint = lambdaEndpoint;
         this.workDirectory = workDirectory;
+    }
+
+    /**
+     * Each Task state's {@code TimeoutSeconds}, by the substitution its {@code Resource} names
+     * ({@code ${SubmitBatchFunctionArn}} gives {@code SubmitBatchFunctionArn}), Map processors included.
+     */
+    public static Map<String, Duration> taskTimeouts(Path definition) throws IOException {
+        Map<String, Duration> timeouts = new java.util.LinkedHashMap<>();
+        collectTaskTimeouts(Json.mapper().readTree(definition.toFile()).path("States"), timeouts);
+        return timeouts;
+    }
+
+    private static void collectTaskTimeouts(JsonNode states, Map<String, Duration> timeouts) {
+        for (JsonNode state : states) {
+            String resource = state.path("Resource").asText("");
+            if ("Task".equals(state.path("Type").asText()) && resource.matches("\\$\\{\\w+}")
+                    && state.has("TimeoutSeconds")) {
+                timeouts.put(resource.substring(2, resource.length() - 1),
+                        Duration.ofSeconds(state.get("TimeoutSeconds").asLong()));
+            }
+            collectTaskTimeouts(state.path("ItemProcessor").path("States"), timeouts);
+        }
     }
 
     @Override
@@ -97,7 +125,9 @@ public final class LocalStepFunctions implements WorkflowStarter {
             }
             JsonNode result = mapper.readTree(directory.resolve("result.json").toFile());
             return new Outcome("SUCCEEDED".equals(result.path("status").asText()), result.path("output"),
-                    result.path("error").asText(null), result.path("cause").asText(null));
+                    result.path("error").asText(null), result.path("cause").asText(null),
+                    result.path("largestState").path("name").asText(null),
+                    result.path("largestState").path("bytes").asLong());
         } catch (IOException e) {
             throw new UncheckedIOException("reading the result of job " + jobId, e);
         }

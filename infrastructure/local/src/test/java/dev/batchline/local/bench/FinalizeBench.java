@@ -7,14 +7,12 @@ import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
+import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
-import dev.batchline.job.JobRecord;
-import dev.batchline.job.PartOutcome;
 import dev.batchline.job.PartProgress;
-import dev.batchline.job.SourceObject;
-import dev.batchline.job.StagedPart;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderClients;
+import dev.batchline.storage.S3Layout;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,12 +53,9 @@ public final class FinalizeBench {
             dynamo.createTable(DynamoJobStore.createTableRequest("jobs"));
             String queue = sqs.createQueue(r -> r.queueName("events")).queueUrl();
             DynamoJobStore jobs = new DynamoJobStore(dynamo, "jobs");
-            StringBuilder input = new StringBuilder();
             StringBuilder output = new StringBuilder();
             List<String> lines = new ArrayList<>();
             for (int i = 1; i <= records; i++) {
-                input.append("{\"custom_id\":\"req-").append(i).append("\",\"method\":\"POST\",\"url\":")
-                        .append("\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[]}}\n");
                 String line = "{\"id\":\"batch_req_" + i + "\",\"custom_id\":\"req-" + i + "\",\"response\":{"
                         + "\"status_code\":200,\"request_id\":\"req_" + i + "\",\"body\":{\"id\":\"chatcmpl-" + i
                         + "\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
@@ -78,9 +73,9 @@ public final class FinalizeBench {
             for (int round = 0; round <= rounds; round++) {
                 int slot = Math.max(0, round - 1);
                 bare[slot] = bareLoop(s3, lines, threads, "bare-" + round);
-                withoutEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                withoutEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, output, records, threads,
                         RecordEvents.NONE, "none-" + round);
-                withEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, input, output, records, threads,
+                withEvents[slot] = finalize(s3, jobs, sqs, queue, mapper, output, records, threads,
                         RecordEvents.ALL, "all-" + round);
                 System.out.printf("%s: bare %.0f, finalize %.0f, with events %.0f records/s%n",
                         round == 0 ? "warm-up" : "round " + round, bare[slot], withoutEvents[slot], withEvents[slot]);
@@ -120,31 +115,22 @@ public final class FinalizeBench {
     }
 
     private static double finalize(S3Client s3, DynamoJobStore jobs, SqsClient sqs, String queue, ObjectMapper mapper,
-            CharSequence input, CharSequence output, int records, int threads, RecordEvents events, String jobId)
+            CharSequence output, int records, int threads, RecordEvents events, String jobId)
             throws Exception {
-        Instant now = Instant.now();
-        String partKey = "staging/" + jobId + "/part-00001.jsonl";
-        s3.putObject(r -> r.bucket("bench").key(partKey), RequestBody.fromString(input.toString()));
-        jobs.claim(JobRecord.validating(jobId, "generic", new SourceObject("bench", "inbox/" + jobId + ".jsonl", null,
-                "e", input.length()), now, now.plusSeconds(60)), now);
-        jobs.saveParts(jobId, List.of(new StagedPart(1, partKey, 1, records, input.length())));
-        jobs.markSubmitting(jobId, records, 1, "/v1/chat/completions", "m", now);
-        jobs.markRunning(jobId, "local", now);
-        jobs.recordBatch(jobId, 1, "batch_bench");
-        String prefix = FinalizeService.workPrefix(jobId, 1);
-        s3.putObject(r -> r.bucket("bench").key(prefix + "batch.json"), RequestBody.fromString(
+        BenchParts.stage(s3, jobs, "bench", jobId, records, i -> "req-" + i);
+        s3.putObject(r -> r.bucket("bench").key(S3Layout.providerBatch(jobId, 1)), RequestBody.fromString(
                 "{\"id\":\"batch_bench\",\"status\":\"completed\"}"));
-        s3.putObject(r -> r.bucket("bench").key(prefix + "output.jsonl"), RequestBody.fromString(output.toString()));
-        jobs.saveFinalizeProgress(jobId, 1, "output", 0, PartOutcome.NONE);
+        s3.putObject(r -> r.bucket("bench").key(S3Layout.providerOutput(jobId, 1)),
+                RequestBody.fromString(output.toString()));
+        jobs.startFinalize(jobId, 1);
         BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", "jobs",
                 "EVENTS_QUEUE_URL", queue), mapper);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
             throw new IllegalStateException("the benchmark needs no provider");
-        }), new SqsEventPublisher(sqs, queue, mapper), new FinalizeSettings(records, threads, events,
-                Duration.ZERO), pool, mapper, Clock.systemUTC());
-        PartProgress part = new PartProgress(jobId, 1, partKey, records, input.length(), "batch_bench", "completed",
-                null, null, true, null, null);
+        }), S3RecordSink.factory(s3, pool, new SqsEventPublisher(sqs, queue, mapper), events, Clock.systemUTC()),
+                new FinalizeSettings(records, threads, events, Duration.ZERO), pool, mapper, Clock.systemUTC());
+        PartProgress part = PartProgress.item(jobId, 1).withBatch("batch_bench", 0, 1, true, false);
         long start = System.nanoTime();
         while (!Boolean.FALSE.equals(part.moreWork())) {
             part = finalizer.finalizePart(part, Instant.now().plusSeconds(3600));

@@ -10,7 +10,7 @@ import dev.batchline.config.Services;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
-import dev.batchline.ingest.WorkflowInput;
+import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.PartProgress;
 import dev.batchline.job.PartRecord;
@@ -20,6 +20,7 @@ import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
 import dev.batchline.provider.ApiKeyResolver;
 import dev.batchline.provider.ProviderClients;
+import dev.batchline.storage.S3Layout;
 import dev.batchline.testing.EmulatorExtension;
 import dev.batchline.testing.RecordingWorkflow;
 import dev.batchline.notify.JobMetrics;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -95,9 +97,8 @@ class FinalizeResumeTest {
                     RequestBody.fromString(content)).eTag().replace("\"", "");
             String jobId = services.ingest().ingest(new dev.batchline.job.SourceObject(bucket,
                     "inbox/local/resume.jsonl", null, etag, content.length())).jobId();
-            WorkflowInput.Part staged = workflow.executions().get(jobId).parts().get(0);
-            PartProgress part = services.submit().submit(new PartProgress(jobId, 1, staged.key(), staged.requests(),
-                    staged.bytes(), null, null, null, null, null, null, null));
+            assertThat(workflow.executions().get(jobId).parts()).containsExactly(1);
+            PartProgress part = services.submit().submit(PartProgress.item(jobId, 1));
             for (int poll = 0; poll < 500 && !Boolean.TRUE.equals(part.terminal()); poll++) {
                 Thread.sleep(10);
                 part = services.poll().poll(part);
@@ -107,9 +108,10 @@ class FinalizeResumeTest {
             events.crashOnCall = 2;
             ProviderClients providers = new ProviderClients(config.profiles(), Services.providerFactory(s3, keys,
                     mapper, Clock.systemUTC()));
-            FinalizeService finalizer = new FinalizeService(s3, jobs, providers, events,
-                    new FinalizeSettings(7, 4, RecordEvents.ALL, Duration.ZERO), Executors.newFixedThreadPool(4),
-                    mapper, Clock.systemUTC());
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            FinalizeService finalizer = new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, pool, events,
+                    RecordEvents.ALL, Clock.systemUTC()), new FinalizeSettings(7, 4, RecordEvents.ALL, Duration.ZERO),
+                    pool, mapper, Clock.systemUTC());
             Instant deadline = Instant.now().plusSeconds(60);
             PartProgress first = finalizer.finalizePart(part, deadline);
             PartProgress crashing = first;
@@ -125,7 +127,7 @@ class FinalizeResumeTest {
             assertThat(afterCrash.outcome().records()).isEqualTo(7);
             assertThat(jobs.part(jobId, 1).outcome().succeeded()).isEqualTo(30);
             List<String> records = new ArrayList<>();
-            s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("results/" + jobId + "/records/")).contents()
+            s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(S3Layout.recordsPrefix(jobId, true))).contents()
                     .forEach(o -> records.add(o.key()));
             assertThat(records).hasSize(30);
             assertThat(events.sent).extracting(CloudEvent::id).doesNotHaveDuplicates().hasSize(30);

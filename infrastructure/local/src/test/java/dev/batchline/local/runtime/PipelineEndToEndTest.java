@@ -8,6 +8,7 @@ import dev.batchline.config.Json;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.storage.S3Layout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class PipelineEndToEndTest {
 
     static LocalPipeline.Settings settings(LocalProviderConfig provider, Map<String, Object> profile,
             Map<String, String> env) {
-        return new LocalPipeline.Settings(provider, null, null, RUNNER, DEFINITION, profile, env);
+        return new LocalPipeline.Settings(provider, null, null, RUNNER, DEFINITION, "generic", profile, env);
     }
 
     static LocalProviderConfig fast(LocalProviderConfig.Faults faults) {
@@ -77,8 +78,8 @@ class PipelineEndToEndTest {
     /** Every input custom_id in exactly one of results/ and errors/; returns the error records by id. */
     private Map<String, JsonNode> assertAccountedFor(LocalPipeline pipeline, String jobId, int requests)
             throws Exception {
-        List<String> results = keys(pipeline, "results/" + jobId + "/records/");
-        List<String> errors = keys(pipeline, "errors/" + jobId + "/records/");
+        List<String> results = keys(pipeline, S3Layout.recordsPrefix(jobId, true));
+        List<String> errors = keys(pipeline, S3Layout.recordsPrefix(jobId, false));
         List<String> ids = new ArrayList<>();
         results.forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1).replace(".json", "")));
         Map<String, JsonNode> errorRecords = new java.util.TreeMap<>();
@@ -91,18 +92,25 @@ class PipelineEndToEndTest {
         assertThat(ids).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, requests)
                 .mapToObj(i -> "req-" + i).toList());
         JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                .key("results/" + jobId + "/manifest.json")).asByteArray());
+                .key(S3Layout.manifest(jobId))).asByteArray());
         assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
         assertThat(manifest.path("counts").path("succeeded").asInt()).isEqualTo(results.size());
         return errorRecords;
     }
 
     private String runToEnd(LocalPipeline pipeline, Path file) throws Exception {
+        return runToEnd(pipeline, file, TIMEOUT).jobId();
+    }
+
+    private record Run(String jobId, LocalStepFunctions.Outcome execution) {
+    }
+
+    private Run runToEnd(LocalPipeline pipeline, Path file, Duration timeout) throws Exception {
         String jobId = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE).path("jobId").asText();
-        LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+        LocalStepFunctions.Outcome execution = pipeline.await(jobId, timeout);
         assertThat(execution.succeeded()).as(execution.error() + ": " + execution.cause()).isTrue();
         assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
-        return jobId;
+        return new Run(jobId, execution);
     }
 
     /** Provider batches created for the job, counted at the local provider. */
@@ -148,7 +156,7 @@ class PipelineEndToEndTest {
             assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
                     .isEqualTo("batch_expired"));
             JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key("results/" + jobId + "/manifest.json")).asByteArray());
+                    .key(S3Layout.manifest(jobId))).asByteArray());
             assertThat(manifest.path("counts").path("expired").asInt()).isEqualTo(errors.size());
         }
     }
@@ -209,6 +217,35 @@ class PipelineEndToEndTest {
         }
     }
 
+    /** A local run is configured as a deployment is: the profile overrides in BATCHLINE_PROFILES apply. */
+    @Test
+    void profileOverridesFromTheEnvironment_splitTheFileAsTheyWouldOnAws() throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of("BATCHLINE_PROFILES",
+                "{\"generic\": {\"maxRequestsPerBatch\": 100, \"maxConcurrentBatches\": 10}}")))) {
+            String jobId = runToEnd(pipeline, requests("thousand.jsonl", 1_000));
+
+            assertThat(pipeline.jobs().parts(jobId)).hasSize(10)
+                    .allSatisfy(part -> assertThat(part.requests()).isEqualTo(100));
+            assertAccountedFor(pipeline, jobId, 1_000);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(10);
+        }
+    }
+
+    /** Step Functions refuses any state input or output over 256 KB: the Map's payloads must not grow with parts. */
+    @Test
+    void jobOfTwoThousandParts_runsToTheEndWithEveryStateUnder256Kilobytes() throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null),
+                Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 50), Map.of("BATCHLINE_RECORD_EVENTS",
+                        "failures")))) {
+            Run run = runToEnd(pipeline, requests("many-parts.jsonl", 4_000), Duration.ofMinutes(15));
+
+            assertThat(pipeline.jobs().parts(run.jobId())).hasSize(2_000);
+            assertAccountedFor(pipeline, run.jobId(), 4_000);
+            assertThat(run.execution().largestStateBytes()).as("largest state: %s", run.execution().largestState())
+                    .isBetween(2_000L * 2, 256L * 1024);
+        }
+    }
+
     @Test
     void providerErrorsOnCreateAndRetrieve_areRetriedWithoutASecondBatch() throws Exception {
         LocalProviderConfig.Faults flaky = new LocalProviderConfig.Faults(null, List.of(
@@ -251,7 +288,7 @@ class PipelineEndToEndTest {
             assertThat(execution.error()).isEqualTo("BatchlineJobFailed");
             assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
             JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key("results/" + jobId + "/manifest.json")).asByteArray());
+                    .key(S3Layout.manifest(jobId))).asByteArray());
             assertThat(manifest.path("status").asText()).isEqualTo("failed");
             assertThat(manifest.path("error").path("error").asText()).isEqualTo("dev.batchline.provider.ProviderException");
             assertThat(manifest.path("error").path("cause").asText()).contains("answered 401");
@@ -301,10 +338,10 @@ class PipelineEndToEndTest {
             assertThat(execution.succeeded()).as(execution.error() + ": " + execution.cause()).isTrue();
             JobRecord job = pipeline.jobs().find(jobId).orElseThrow();
             assertThat(job.status()).isEqualTo(JobStatus.COMPLETED);
-            assertThat(keys(pipeline, "results/" + jobId + "/records/")).hasSize(25);
-            assertThat(keys(pipeline, "errors/" + jobId + "/records/")).isEmpty();
+            assertThat(keys(pipeline, S3Layout.recordsPrefix(jobId, true))).hasSize(25);
+            assertThat(keys(pipeline, S3Layout.recordsPrefix(jobId, false))).isEmpty();
             JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key("results/" + jobId + "/manifest.json")).asByteArray());
+                    .key(S3Layout.manifest(jobId))).asByteArray());
             assertThat(manifest.path("counts").path("succeeded").asInt()).isEqualTo(25);
             assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
             List<JsonNode> events = events(pipeline);

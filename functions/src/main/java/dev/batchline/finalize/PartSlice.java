@@ -1,0 +1,279 @@
+package dev.batchline.finalize;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batchline.ids.Fingerprinter;
+import dev.batchline.ids.PartIndex;
+import dev.batchline.job.FinalizeCursor;
+import dev.batchline.job.FinalizePhase;
+import dev.batchline.job.PartOutcome;
+import dev.batchline.job.PartRecord;
+import dev.batchline.provider.ProviderBatch;
+import dev.batchline.storage.LineStream;
+import dev.batchline.storage.S3Layout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * One FinalizePart invocation's share of a part, from the saved checkpoint to the next slice
+ * boundary ({@code sliceRecords} records, or the deadline less the safety margin). It reads the
+ * copied provider files and the part's ids, never its requests: each reported custom_id is found in
+ * the part's {@link PartIndex} by range reads, a batch of lines at a time in parallel, and the ids
+ * file gives the requests nobody reported. Memory holds one batch of lines and one bit a request.
+ */
+final class PartSlice {
+
+    /** The tools a slice works with, the same for every slice of a service. */
+    record Tools(S3Client s3, ObjectMapper mapper, ExecutorService lookups, FinalizeSettings settings, Clock clock) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartSlice.class);
+    private static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+    private static final int LOOKUP_LINES = 256;
+    private static final long LOOKUP_BYTES = 8L * 1024 * 1024;
+
+    private final Tools tools;
+    private final String bucket;
+    private final String jobId;
+    private final int partNumber;
+    private final ProviderBatch batch;
+    private final PartIndex index;
+    private final RecordSink sink;
+    private final FinalizeCheckpoints checkpoints;
+    private final Instant deadline;
+    private final BitSet seen;
+    private FinalizeCursor cursor;
+    private FinalizePhase phase;
+    private long offset;
+    private long line;
+    private PartOutcome outcome;
+    private int written;
+
+    PartSlice(Tools tools, String bucket, String jobId, PartRecord record, ProviderBatch batch, PartIndex index,
+            RecordSink sink, FinalizeCheckpoints checkpoints, Instant deadline) {
+        this.tools = tools;
+        this.bucket = bucket;
+        this.jobId = jobId;
+        this.partNumber = record.staged().partNumber();
+        this.batch = batch;
+        this.index = index;
+        this.sink = sink;
+        this.checkpoints = checkpoints;
+        this.deadline = deadline;
+        this.cursor = record.finalizeCursor();
+        this.phase = record.finalizePhase();
+        this.offset = cursor.offset();
+        this.line = cursor.line();
+        this.outcome = record.outcome();
+        this.seen = checkpoints.seen(cursor);
+    }
+
+    /** True when a slice boundary came before the part's end. */
+    boolean run() {
+        while (phase != FinalizePhase.DONE) {
+            boolean finished = switch (phase) {
+                case OUTPUT -> splitReported(S3Layout.providerOutput(jobId, partNumber));
+                case ERRORS -> splitReported(S3Layout.providerErrors(jobId, partNumber));
+                case MISSING, DONE -> reportMissing();
+            };
+            if (!finished) {
+                save();
+                return true;
+            }
+            phase = phase.next();
+            offset = 0;
+            line = 0;
+            save();
+        }
+        LOG.info("job {} part {} finalized: {}", jobId, partNumber, outcome);
+        return false;
+    }
+
+    /** Records, then the checkpoint that counts them: a resumed slice never skips a record. */
+    private void save() {
+        sink.flush();
+        cursor = checkpoints.save(cursor, phase, offset, line, seen, outcome);
+        written = 0;
+    }
+
+    /** A reported line, read, and where the file's next line starts. */
+    private record Pending(ReportedLine reported, long end) {
+    }
+
+    /** Splits one copied provider file from the cursor; true when it reached the end. */
+    private boolean splitReported(String key) {
+        try (LineStream lines = from(key)) {
+            if (lines == null) {
+                return true;
+            }
+            List<Pending> pending = new ArrayList<>();
+            long bytes = 0;
+            byte[] next;
+            while ((next = lines.next()) != null) {
+                pending.add(new Pending(next.length == 0 ? null : ReportedLine.parse(next, tools.mapper()),
+                        lines.consumed()));
+                bytes += next.length;
+                if (pending.size() >= LOOKUP_LINES || bytes >= LOOKUP_BYTES) {
+                    if (!account(pending)) {
+                        return false;
+                    }
+                    pending.clear();
+                    bytes = 0;
+                }
+            }
+            return account(pending);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    /** Finds the lines' requests in parallel, then keeps the first report of each, in file order. */
+    private boolean account(List<Pending> pending) {
+        List<Future<Integer>> lines = new ArrayList<>(pending.size());
+        for (Pending each : pending) {
+            lines.add(each.reported() == null ? null : tools.lookups().submit(() -> lineOf(each.reported()
+                    .customId())));
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            ReportedLine reported = pending.get(i).reported();
+            if (reported != null) {
+                keep(reported, await(lines.get(i)));
+            }
+            offset = pending.get(i).end();
+            if (atSliceBoundary()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int lineOf(String customId) {
+        Fingerprinter fingerprint = new Fingerprinter();
+        fingerprint.hash(customId);
+        return index.lineOf(fingerprint.first(), fingerprint.second());
+    }
+
+    private void keep(ReportedLine reported, int requestLine) {
+        if (requestLine < 0) {
+            LOG.warn("job {} part {}: the provider reported custom_id {} that the part does not hold", jobId,
+                    partNumber, RecordKey.of(reported.customId()));
+            return;
+        }
+        if (seen.get(requestLine)) {
+            return; // reported twice by the provider, or written before a crash: one record is enough
+        }
+        seen.set(requestLine);
+        outcome = outcome.plus(reported.outcome());
+        sink.write(reported.record());
+        written++;
+    }
+
+    /** Requests the provider never reported, from the ids file's cursor. */
+    private boolean reportMissing() {
+        PipelineErrorCode code = switch (batch.status()) {
+            case EXPIRED -> PipelineErrorCode.BATCH_EXPIRED;
+            case CANCELLED -> PipelineErrorCode.BATCH_CANCELLED;
+            case FAILED -> PipelineErrorCode.BATCH_FAILED;
+            default -> PipelineErrorCode.MISSING_FROM_PROVIDER_OUTPUT;
+        };
+        String key = S3Layout.partIds(jobId, partNumber);
+        try (LineStream ids = from(key)) {
+            if (ids == null) {
+                return true;
+            }
+            byte[] id;
+            while ((id = ids.next()) != null) {
+                int requestLine = Math.toIntExact(line);
+                line++;
+                offset = ids.consumed();
+                if (seen.get(requestLine)) {
+                    continue;
+                }
+                seen.set(requestLine);
+                String customId = tools.mapper().readValue(id, String.class);
+                boolean expired = code == PipelineErrorCode.BATCH_EXPIRED;
+                boolean cancelled = code == PipelineErrorCode.BATCH_CANCELLED;
+                outcome = outcome.plus(new PartOutcome(0, 0, expired ? 1 : 0, cancelled ? 1 : 0,
+                        expired || cancelled ? 0 : 1, 0, 0, 0));
+                sink.write(new FinalRecord(customId, false, errorRecord(customId, code), null, code.code()));
+                written++;
+                if (atSliceBoundary()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    private byte[] errorRecord(String customId, PipelineErrorCode code) {
+        ObjectNode error = tools.mapper().createObjectNode().putNull("id").put("custom_id", customId);
+        error.putNull("response");
+        ObjectNode detail = error.putObject("error").put("code", code.code()).put("message", missingMessage(code));
+        if (!batch.errors().isEmpty()) {
+            detail.set("batch_errors", batch.raw().path("errors"));
+        }
+        return error.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String missingMessage(PipelineErrorCode code) {
+        return switch (code) {
+            case BATCH_EXPIRED -> "The provider batch " + batch.id() + " expired before this request ran.";
+            case BATCH_CANCELLED -> "The provider batch " + batch.id() + " was cancelled before this request ran.";
+            case BATCH_FAILED -> "The provider batch " + batch.id() + " failed; see batch_errors.";
+            case MISSING_FROM_PROVIDER_OUTPUT -> "The provider batch " + batch.id()
+                    + " completed without reporting this request.";
+        };
+    }
+
+    /**
+     * The object's lines from the cursor, or null when there are none left: no object (a provider
+     * gives no file where nothing went there), or the cursor at its end (S3 refuses a range there).
+     */
+    private LineStream from(String key) {
+        long size;
+        try {
+            size = tools.s3().headObject(r -> r.bucket(bucket).key(key)).contentLength();
+        } catch (NoSuchKeyException absent) {
+            return null;
+        }
+        if (offset >= size) {
+            return null;
+        }
+        InputStream in = tools.s3().getObject(r -> r.bucket(bucket).key(key)
+                .range(offset == 0 ? null : "bytes=" + offset + "-"));
+        return new LineStream(in, offset, MAX_LINE_BYTES);
+    }
+
+    private boolean atSliceBoundary() {
+        return written >= tools.settings().sliceRecords()
+                || tools.clock().instant().isAfter(deadline.minus(tools.settings().safetyMargin()));
+    }
+
+    private static int await(Future<Integer> lookup) {
+        try {
+            return lookup.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking up custom_ids", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("looking up a custom_id failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.batchline.finalize;
+
+/**
+ * Where a slice's records go. A slice hands over its records, then flushes them as one unit before
+ * its checkpoint is saved, so whatever the sink writes (objects, events, merged files) a resumed
+ * slice neither loses nor repeats one.
+ */
+public interface RecordSink {
+
+    /** Takes one record; it need not be durable before {@link #flush()}. */
+    void write(FinalRecord record);
+
+    /** Makes every record taken so far durable, with whatever goes with it. */
+    void flush();
+
+    /** Opens a sink for one part's records. */
+    @FunctionalInterface
+    interface Factory {
+        RecordSink open(String bucket, String jobId);
+    }
+}

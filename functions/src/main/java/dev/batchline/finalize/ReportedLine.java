@@ -1,0 +1,45 @@
+package dev.batchline.finalize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.job.PartOutcome;
+import java.io.IOException;
+
+/**
+ * One line of a provider's output or error file, read for what Batchline needs of it: whose it is,
+ * whether it succeeded and why not, and the tokens it used.
+ *
+ * @param outcome what the line adds to its part's outcome
+ */
+record ReportedLine(String customId, FinalRecord record, PartOutcome outcome) {
+
+    static ReportedLine parse(byte[] line, ObjectMapper mapper) throws IOException {
+        JsonNode result = mapper.readTree(line);
+        String customId = result.path("custom_id").asText();
+        JsonNode response = result.path("response");
+        int status = response.path("status_code").asInt(0);
+        boolean succeeded = status / 100 == 2 && (result.path("error").isNull()
+                || result.path("error").isMissingNode());
+        String errorCode = succeeded ? null : errorCode(result, response);
+        JsonNode usage = response.path("body").path("usage");
+        long prompt = usage.path("prompt_tokens").asLong(usage.path("input_tokens").asLong());
+        long completion = usage.path("completion_tokens").asLong(usage.path("output_tokens").asLong());
+        // Providers list requests they never ran in the error file too, with these codes.
+        boolean expired = PipelineErrorCode.BATCH_EXPIRED.is(errorCode);
+        boolean cancelled = PipelineErrorCode.BATCH_CANCELLED.is(errorCode);
+        PartOutcome outcome = new PartOutcome(succeeded ? 1 : 0, succeeded || expired || cancelled ? 0 : 1,
+                expired ? 1 : 0, cancelled ? 1 : 0, 0, prompt, completion,
+                usage.path("total_tokens").asLong(prompt + completion));
+        return new ReportedLine(customId, new FinalRecord(customId, succeeded, line, status == 0 ? null : status,
+                errorCode), outcome);
+    }
+
+    private static String errorCode(JsonNode result, JsonNode response) {
+        if (result.path("error").hasNonNull("code")) {
+            return result.path("error").path("code").asText();
+        }
+        JsonNode bodyError = response.path("body").path("error");
+        return bodyError.hasNonNull("code") ? bodyError.get("code").asText()
+                : bodyError.path("type").asText("http_" + response.path("status_code").asInt());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.batchline.finalize;
+
+import dev.batchline.notify.CloudEvent;
+import dev.batchline.notify.EventPublisher;
+import dev.batchline.storage.S3Layout;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * One S3 object per record ({@link S3Layout#record}), written in parallel, and a record event per
+ * record as {@link RecordEvents} asks; a flush waits for the writes, then sends the events, so an
+ * event never names an object that is not there.
+ */
+public final class S3RecordSink implements RecordSink {
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String jobId;
+    private final ExecutorService writers;
+    private final EventPublisher events;
+    private final RecordEvents recordEvents;
+    private final Clock clock;
+    private final List<Future<?>> writes = new ArrayList<>();
+    private final List<CloudEvent> pendingEvents = new ArrayList<>();
+
+    public S3RecordSink(S3Client s3, String bucket, String jobId, ExecutorService writers, EventPublisher events,
+            RecordEvents recordEvents, Clock clock) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.jobId = jobId;
+        this.writers = writers;
+        this.events = events;
+        this.recordEvents = recordEvents;
+        this.clock = clock;
+    }
+
+    /** Sinks of this kind, one per part. */
+    public static RecordSink.Factory factory(S3Client s3, ExecutorService writers, EventPublisher events,
+            RecordEvents recordEvents, Clock clock) {
+        return (bucket, jobId) -> new S3RecordSink(s3, bucket, jobId, writers, events, recordEvents, clock);
+    }
+
+    @Override
+    public void write(FinalRecord record) {
+        String recordKey = RecordKey.of(record.customId());
+        String key = S3Layout.record(jobId, record.succeeded(), recordKey);
+        writes.add(writers.submit(() -> s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
+                RequestBody.fromBytes(record.content()))));
+        if (recordEvents == RecordEvents.ALL || recordEvents == RecordEvents.FAILURES && !record.succeeded()) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("jobId", jobId);
+            data.put("customId", record.customId());
+            data.put("bucket", bucket);
+            data.put("key", key);
+            data.put("statusCode", record.statusCode());
+            data.put("errorCode", record.errorCode());
+            String type = record.succeeded() ? "record.succeeded" : "record.failed";
+            pendingEvents.add(new CloudEvent("1.0", jobId + "/record/" + recordKey, CloudEvent.SOURCE,
+                    CloudEvent.TYPE_PREFIX + type, jobId + "/" + recordKey, clock.instant(), "application/json",
+                    data));
+        }
+    }
+
+    @Override
+    public void flush() {
+        for (Future<?> write : writes) {
+            try {
+                write.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing records", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("writing a record failed: " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+        }
+        writes.clear();
+        events.publishAll(pendingEvents);
+        pendingEvents.clear();
+    }
+}

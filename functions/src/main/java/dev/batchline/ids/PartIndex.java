@@ -1,0 +1,91 @@
+package dev.batchline.ids;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A part's custom_ids, from fingerprint to line index (0-based in the part), as written by
+ * {@link PartIndexBuilder} beside the staged part and read by range: a lookup reads one window of
+ * {@value #WINDOW_SLOTS} slots, whatever the part's size, so finalizing a 5,000,000-request part
+ * costs per record what a 50-request part does, and holds nothing of the part in memory.
+ *
+ * <p>Layout, big-endian: a 32-byte header ({@code BLIDX001}, slot count, id count, zero), then the
+ * slots, 16 bytes each: the fingerprint's first 64 bits, its other 32 bits, and the line index plus
+ * one (zero marks an empty slot). An id's home slot comes from its fingerprint; collisions take the
+ * next free slot (linear probing, at most 70% full).
+ */
+public final class PartIndex {
+
+    /** Reads {@code length} bytes at {@code offset} of the index object. */
+    @FunctionalInterface
+    public interface RangeReader {
+        byte[] read(long offset, int length);
+    }
+
+    static final byte[] MAGIC = "BLIDX001".getBytes(StandardCharsets.US_ASCII);
+    static final int HEADER_BYTES = 32;
+    static final int SLOT_BYTES = 16;
+    static final int WINDOW_SLOTS = 8;
+
+    private final RangeReader reader;
+    private final long slotCount;
+    private final long ids;
+
+    private PartIndex(RangeReader reader, long slotCount, long ids) {
+        this.reader = reader;
+        this.slotCount = slotCount;
+        this.ids = ids;
+    }
+
+    /** Reads the header; refuses an object that is not an index. */
+    public static PartIndex open(RangeReader reader) {
+        ByteBuffer header = ByteBuffer.wrap(reader.read(0, HEADER_BYTES));
+        byte[] magic = new byte[MAGIC.length];
+        header.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IllegalStateException("not a Batchline part index (no " + new String(MAGIC,
+                    StandardCharsets.US_ASCII) + " header)");
+        }
+        return new PartIndex(reader, header.getLong(), header.getLong());
+    }
+
+    /** Ids in the part. */
+    public long size() {
+        return ids;
+    }
+
+    /** The line index of the id with this fingerprint, or -1 when the part has no such id. */
+    public int lineOf(long first, int second) {
+        long mask = slotCount - 1;
+        long slot = homeSlot(first, mask);
+        for (long scanned = 0; scanned < slotCount; ) {
+            int window = (int) Math.min(WINDOW_SLOTS, slotCount - slot);
+            ByteBuffer slots = ByteBuffer.wrap(reader.read(HEADER_BYTES + slot * SLOT_BYTES, window * SLOT_BYTES));
+            for (int i = 0; i < window; i++) {
+                long storedFirst = slots.getLong();
+                int storedSecond = slots.getInt();
+                int linePlusOne = slots.getInt();
+                if (linePlusOne == 0) {
+                    return -1;
+                }
+                if (storedFirst == first && storedSecond == second) {
+                    return linePlusOne - 1;
+                }
+            }
+            scanned += window;
+            slot = (slot + window) & mask;
+        }
+        return -1;
+    }
+
+    /** Slots for {@code ids} ids: a power of two, at most 70% full. */
+    static long slotCountFor(int ids) {
+        long needed = ids * 10L / 7 + 1;
+        return Math.max(WINDOW_SLOTS, Long.highestOneBit(needed - 1) << 1);
+    }
+
+    static long homeSlot(long first, long mask) {
+        return (first ^ (first >>> 32)) & mask;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.batchline.storage;
+
+import java.util.List;
+
+/**
+ * Every key Batchline reads or writes in its bucket, in one place: the functions, the CDK grants
+ * and lifecycle rules, the local run and the tests all name objects through it.
+ *
+ * <pre>
+ * inbox/[profile/]name.jsonl                     uploads
+ * staging/jobId/part-00001.jsonl                 a part's requests, as staged by ingest
+ * staging/jobId/part-00001.ids                   its custom_ids in line order, one JSON string a line
+ * staging/jobId/part-00001.idx                   its custom_ids by fingerprint (dev.batchline.ids.PartIndex)
+ * rejected/jobId/report.json                     why a file was rejected
+ * provider/jobId/part-00001/{output.jsonl, errors.jsonl, batch.json, seen-*.bin}
+ *                                                the provider's files and finalize's bookkeeping
+ * results/jobId/records/recordKey.json           one succeeded request
+ * errors/jobId/records/recordKey.json            one request that did not succeed
+ * results/jobId/manifest.json                    the job's account
+ * </pre>
+ */
+public final class S3Layout {
+
+    public static final String INBOX = "inbox/";
+    public static final String STAGING = "staging/";
+    public static final String REJECTED = "rejected/";
+    public static final String PROVIDER = "provider/";
+    public static final String RESULTS = "results/";
+    public static final String ERRORS = "errors/";
+
+    /** The prefixes the pipeline writes under, each a folder of its own per job. */
+    public static final List<String> OUTPUT_PREFIXES = List.of(STAGING, REJECTED, PROVIDER, RESULTS, ERRORS);
+
+    private static final String RECORDS = "records/";
+
+    private S3Layout() {
+    }
+
+    /** Where an upload for {@code profile} goes. */
+    public static String inboxKey(String profile, String fileName) {
+        return INBOX + profile + "/" + fileName;
+    }
+
+    public static String stagingPrefix(String jobId) {
+        return STAGING + jobId + "/";
+    }
+
+    public static String stagedPart(String jobId, int partNumber) {
+        return stagingPrefix(jobId) + partFileName(partNumber);
+    }
+
+    /** The part's custom_ids in line order, each a JSON string on a line of its own. */
+    public static String partIds(String jobId, int partNumber) {
+        return stagingPrefix(jobId) + String.format("part-%05d.ids", partNumber);
+    }
+
+    /** The part's custom_ids by fingerprint, read by range. */
+    public static String partIndex(String jobId, int partNumber) {
+        return stagingPrefix(jobId) + String.format("part-%05d.idx", partNumber);
+    }
+
+    /** The name of a part's file, at the provider too. */
+    public static String partFileName(int partNumber) {
+        return String.format("part-%05d.jsonl", partNumber);
+    }
+
+    public static String rejectionReport(String jobId) {
+        return REJECTED + jobId + "/report.json";
+    }
+
+    /** The folder of a part's provider files and finalize bookkeeping. */
+    public static String providerPrefix(String jobId, int partNumber) {
+        return String.format("%s%s/part-%05d/", PROVIDER, jobId, partNumber);
+    }
+
+    public static String providerOutput(String jobId, int partNumber) {
+        return providerPrefix(jobId, partNumber) + "output.jsonl";
+    }
+
+    public static String providerErrors(String jobId, int partNumber) {
+        return providerPrefix(jobId, partNumber) + "errors.jsonl";
+    }
+
+    public static String providerBatch(String jobId, int partNumber) {
+        return providerPrefix(jobId, partNumber) + "batch.json";
+    }
+
+    /**
+     * Which of the part's requests have a record at a finalize checkpoint: a bitmap by line. Each
+     * run names its own, so two overlapping runs never write one object.
+     */
+    public static String seenBitmap(String jobId, int partNumber, int checkpoint, String run) {
+        return providerPrefix(jobId, partNumber) + String.format("seen-%06d-%s.bin", checkpoint, run);
+    }
+
+    /** The folder of a job's records: {@code results/} for succeeded requests, else {@code errors/}. */
+    public static String recordsPrefix(String jobId, boolean succeeded) {
+        return (succeeded ? RESULTS : ERRORS) + jobId + "/" + RECORDS;
+    }
+
+    public static String record(String jobId, boolean succeeded, String recordKey) {
+        return recordsPrefix(jobId, succeeded) + recordKey + ".json";
+    }
+
+    public static String manifest(String jobId) {
+        return RESULTS + jobId + "/manifest.json";
+    }
+}

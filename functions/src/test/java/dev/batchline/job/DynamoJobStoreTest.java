@@ -1,0 +1,79 @@
+package dev.batchline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.batchline.testing.EmulatorExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+@ExtendWith(EmulatorExtension.class)
+class DynamoJobStoreTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
+    private static final SourceObject SOURCE = new SourceObject("bucket", "inbox/a.jsonl", null, "etag", 10);
+
+    private final DynamoDbClient dynamo;
+    private DynamoJobStore jobs;
+
+    DynamoJobStoreTest(DynamoDbClient dynamo) {
+        this.dynamo = dynamo;
+    }
+
+    @BeforeEach
+    void createTable() {
+        String table = "jobs-" + UUID.randomUUID();
+        dynamo.createTable(DynamoJobStore.createTableRequest(table));
+        jobs = new DynamoJobStore(dynamo, table);
+    }
+
+    @Test
+    void claim_afterTheLeaseRanOut_takesTheJobOverAndRecordsWhenAsEveryOtherWriteDoes() {
+        jobs.claim(JobRecord.validating("job-1", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        Instant later = NOW.plus(Duration.ofMinutes(5));
+
+        JobClaim claim = jobs.claim(JobRecord.validating("job-1", "openai", SOURCE, later, later.plusSeconds(60)),
+                later);
+
+        assertThat(claim.granted()).isTrue();
+        assertThat(claim.job().updatedAt()).isEqualTo(later);
+        assertThat(claim.job().leaseUntil()).isEqualTo(later.plusSeconds(60));
+    }
+
+    @Test
+    void saveFinalizeProgress_storesThePhaseAndCursorAndReadsThemBack() {
+        jobs.claim(JobRecord.validating("job-2", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.saveParts("job-2", List.of(new StagedPart(1, "staging/job-2/part-00001.jsonl", 1, 3, 30)));
+        jobs.startFinalize("job-2", 1);
+        jobs.startFinalize("job-2", 1);
+        assertThat(jobs.part("job-2", 1).finalizeCursor()).isEqualTo(FinalizeCursor.START);
+
+        FinalizeCursor next = FinalizeCursor.START.next(120, 2, "provider/job-2/part-00001/seen-000001-a.bin");
+        jobs.saveFinalizeProgress("job-2", 1, FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11));
+
+        PartRecord part = jobs.part("job-2", 1);
+        assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
+        assertThat(part.finalizeCursor()).isEqualTo(next);
+        assertThat(part.outcome()).isEqualTo(new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11));
+    }
+
+    @Test
+    void saveFinalizeProgress_fromACheckpointAnotherRunHasSavedPast_isRefused() {
+        jobs.claim(JobRecord.validating("job-3", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.saveParts("job-3", List.of(new StagedPart(1, "staging/job-3/part-00001.jsonl", 1, 3, 30)));
+        jobs.startFinalize("job-3", 1);
+        FinalizeCursor first = FinalizeCursor.START.next(10, 0, "seen-a");
+        FinalizeCursor rival = FinalizeCursor.START.next(20, 0, "seen-b");
+        jobs.saveFinalizeProgress("job-3", 1, FinalizePhase.OUTPUT, first, PartOutcome.NONE);
+
+        assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-3", 1, FinalizePhase.OUTPUT, rival, PartOutcome.NONE))
+                .isInstanceOf(FinalizeConflictException.class);
+        assertThat(jobs.part("job-3", 1).finalizeCursor()).isEqualTo(first);
+    }
+}
