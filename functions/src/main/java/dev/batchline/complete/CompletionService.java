@@ -45,58 +45,34 @@ public final class CompletionService {
         this.clock = clock;
     }
 
-    public Map<String, Object> complete(String jobId) {
-        return finish(jobId, JobStatus.COMPLETED, null, null);
+    public JobOutcome complete(String jobId) {
+        return finish(jobId, JobStatus.COMPLETED, null);
     }
 
-    public Map<String, Object> fail(String jobId, String error, String cause) {
-        return finish(jobId, JobStatus.FAILED, error, cause);
+    public JobOutcome fail(String jobId, String error, String cause) {
+        return finish(jobId, JobStatus.FAILED, new Manifest.Failure(error, cause == null ? "" : cause));
     }
 
-    private Map<String, Object> finish(String jobId, JobStatus status, String error, String cause) {
+    private JobOutcome finish(String jobId, JobStatus status, Manifest.Failure failure) {
         JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId
                 + " is not recorded"));
         Instant now = clock.instant();
         PartOutcome total = PartOutcome.NONE;
-        List<Map<String, Object>> parts = new ArrayList<>();
+        List<Manifest.Part> parts = new ArrayList<>();
         for (StagedPart staged : jobs.parts(jobId)) {
             PartRecord part = jobs.part(jobId, staged.partNumber());
             total = total.plus(part.outcome());
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("partNumber", staged.partNumber());
-            entry.put("requests", staged.requests());
-            entry.put("providerBatchId", part.batchId());
-            entry.put("providerStatus", part.batchStatus());
-            entry.put("outcome", part.outcome());
-            parts.add(entry);
+            parts.add(new Manifest.Part(staged.partNumber(), staged.requests(), part.batchId(), part.batchStatus(),
+                    part.outcome()));
         }
         String manifestKey = S3Layout.manifest(jobId);
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("jobId", jobId);
-        manifest.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
-        manifest.put("source", job.source());
-        manifest.put("profile", job.profile());
-        manifest.put("endpoint", job.endpoint());
-        manifest.put("model", job.model());
-        manifest.put("requests", job.requests());
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("succeeded", total.succeeded());
-        counts.put("failed", total.failed());
-        counts.put("expired", total.expired());
-        counts.put("cancelled", total.cancelled());
-        counts.put("missing", total.missing());
-        manifest.put("counts", counts);
-        manifest.put("accountedFor", total.records() == job.requests());
-        manifest.put("usage", Map.of("promptTokens", total.promptTokens(), "completionTokens",
-                total.completionTokens(), "totalTokens", total.totalTokens()));
-        manifest.put("records", Map.of("results", S3Layout.recordsPrefix(jobId, true), "errors",
-                S3Layout.recordsPrefix(jobId, false)));
-        manifest.put("parts", parts);
-        manifest.put("createdAt", job.createdAt());
-        manifest.put("finishedAt", now);
-        if (error != null) {
-            manifest.put("error", Map.of("error", error, "cause", cause == null ? "" : cause));
-        }
+        String statusName = status.name().toLowerCase(java.util.Locale.ROOT);
+        Manifest.Counts counts = Manifest.Counts.of(total);
+        Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, jobId, statusName, job.source(), job.profile(),
+                job.endpoint(), job.model(), job.requests(), counts, counts.total() == job.requests(),
+                new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
+                new Manifest.Records(S3Layout.recordsPrefix(jobId, true), S3Layout.recordsPrefix(jobId, false)),
+                parts, job.createdAt(), now, failure);
         s3.putObject(r -> r.bucket(job.source().bucket()).key(manifestKey).contentType("application/json"),
                 RequestBody.fromString(Json.write(mapper, manifest)));
         jobs.markFinished(jobId, status, manifestKey, now);
@@ -105,12 +81,16 @@ public final class CompletionService {
         data.put("bucket", job.source().bucket());
         data.put("manifestKey", manifestKey);
         data.put("counts", counts);
-        if (error != null) {
-            data.put("error", error);
+        if (failure != null) {
+            data.put("error", failure.error());
         }
         String name = status == JobStatus.COMPLETED ? "job.completed" : "job.failed";
         events.publish(CloudEvent.forJob(name, jobId, now, data));
         metrics.jobFinished(status, total);
-        return Map.of("jobId", jobId, "status", manifest.get("status"), "manifestKey", manifestKey);
+        return new JobOutcome(jobId, statusName, manifestKey);
+    }
+
+    /** What CompleteJob and FailJob answer the state machine. */
+    public record JobOutcome(String jobId, String status, String manifestKey) {
     }
 }

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -36,13 +35,13 @@ public final class FinalizeService {
     private final PartSlice.Tools tools;
 
     public FinalizeService(S3Client s3, JobStore jobs, ProviderClients providers, RecordSink.Factory sinks,
-            FinalizeSettings settings, ExecutorService lookups, ObjectMapper mapper, Clock clock) {
+            FinalizeSettings settings, ObjectMapper mapper, Clock clock) {
         this.s3 = s3;
         this.jobs = jobs;
         this.providers = providers;
         this.sinks = sinks;
         this.copy = new ProviderFileCopy(s3, providers);
-        this.tools = new PartSlice.Tools(s3, mapper, lookups, settings, clock);
+        this.tools = new PartSlice.Tools(s3, mapper, settings, clock);
     }
 
     /** Does one slice; the answer's {@code moreWork} says whether to call again. */

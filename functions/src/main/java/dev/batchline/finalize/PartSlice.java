@@ -2,7 +2,6 @@ package dev.batchline.finalize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batchline.ids.Fingerprinter;
 import dev.batchline.ids.PartIndex;
 import dev.batchline.job.FinalizeCursor;
 import dev.batchline.job.FinalizePhase;
@@ -17,12 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -31,20 +25,19 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * One FinalizePart invocation's share of a part, from the saved checkpoint to the next slice
  * boundary ({@code sliceRecords} records, or the deadline less the safety margin). It reads the
- * copied provider files and the part's ids, never its requests: each reported custom_id is found in
- * the part's {@link PartIndex} by range reads, a batch of lines at a time in parallel, and the ids
- * file gives the requests nobody reported. Memory holds one batch of lines and one bit a request.
+ * copied provider files and the part's ids, never its requests: the {@link LineResolver} finds the
+ * request of each reported line in rounds, the lines are then split into records with those
+ * answers read back in order, and the ids file gives the requests nobody reported. Memory holds a
+ * line at a time (a resolving round: about 24 bytes a line of the round) and one bit a request.
  */
 final class PartSlice {
 
     /** The tools a slice works with, the same for every slice of a service. */
-    record Tools(S3Client s3, ObjectMapper mapper, ExecutorService lookups, FinalizeSettings settings, Clock clock) {
+    record Tools(S3Client s3, ObjectMapper mapper, FinalizeSettings settings, Clock clock) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PartSlice.class);
     private static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
-    private static final int LOOKUP_LINES = 256;
-    private static final long LOOKUP_BYTES = 8L * 1024 * 1024;
 
     private final Tools tools;
     private final String bucket;
@@ -52,6 +45,7 @@ final class PartSlice {
     private final int partNumber;
     private final ProviderBatch batch;
     private final PartIndex index;
+    private final LineResolver resolver;
     private final RecordSink sink;
     private final FinalizeCheckpoints checkpoints;
     private final Instant deadline;
@@ -71,6 +65,7 @@ final class PartSlice {
         this.partNumber = record.staged().partNumber();
         this.batch = batch;
         this.index = index;
+        this.resolver = new LineResolver(tools.s3(), tools.mapper().getFactory(), bucket);
         this.sink = sink;
         this.checkpoints = checkpoints;
         this.deadline = deadline;
@@ -86,7 +81,9 @@ final class PartSlice {
     boolean run() {
         while (phase != FinalizePhase.DONE) {
             boolean finished = switch (phase) {
+                case RESOLVE_OUTPUT -> resolve(S3Layout.providerOutput(jobId, partNumber));
                 case OUTPUT -> splitReported(S3Layout.providerOutput(jobId, partNumber));
+                case RESOLVE_ERRORS -> resolve(S3Layout.providerErrors(jobId, partNumber));
                 case ERRORS -> splitReported(S3Layout.providerErrors(jobId, partNumber));
                 case MISSING, DONE -> reportMissing();
             };
@@ -110,61 +107,49 @@ final class PartSlice {
         written = 0;
     }
 
-    /** A reported line, read, and where the file's next line starts. */
-    private record Pending(ReportedLine reported, long end) {
-    }
-
-    /** Splits one copied provider file from the cursor; true when it reached the end. */
-    private boolean splitReported(String key) {
-        try (LineStream lines = from(key)) {
-            if (lines == null) {
-                return true;
-            }
-            List<Pending> pending = new ArrayList<>();
-            long bytes = 0;
-            byte[] next;
-            while ((next = lines.next()) != null) {
-                pending.add(new Pending(next.length == 0 ? null : ReportedLine.parse(next, tools.mapper()),
-                        lines.consumed()));
-                bytes += next.length;
-                if (pending.size() >= LOOKUP_LINES || bytes >= LOOKUP_BYTES) {
-                    if (!account(pending)) {
-                        return false;
-                    }
-                    pending.clear();
-                    bytes = 0;
+    /** Resolves the file's lines from the cursor, a round at a time; true when it reached the end. */
+    private boolean resolve(String key) {
+        while (true) {
+            try (LineStream lines = from(key)) {
+                if (lines == null) {
+                    return true;
                 }
+                long first = line;
+                resolver.resolveRound(key, lines, first, index);
+                offset = lines.consumed();
+                line = first + lines.returned();
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
             }
-            return account(pending);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
-        }
-    }
-
-    /** Finds the lines' requests in parallel, then keeps the first report of each, in file order. */
-    private boolean account(List<Pending> pending) {
-        List<Future<Integer>> lines = new ArrayList<>(pending.size());
-        for (Pending each : pending) {
-            lines.add(each.reported() == null ? null : tools.lookups().submit(() -> lineOf(each.reported()
-                    .customId())));
-        }
-        for (int i = 0; i < pending.size(); i++) {
-            ReportedLine reported = pending.get(i).reported();
-            if (reported != null) {
-                keep(reported, await(lines.get(i)));
-            }
-            offset = pending.get(i).end();
+            save();
             if (atSliceBoundary()) {
                 return false;
             }
         }
-        return true;
     }
 
-    private int lineOf(String customId) {
-        Fingerprinter fingerprint = new Fingerprinter();
-        fingerprint.hash(customId);
-        return index.lineOf(fingerprint.first(), fingerprint.second());
+    /** Splits one copied provider file from the cursor into records; true when it reached the end. */
+    private boolean splitReported(String key) {
+        try (LineStream lines = from(key); LineResolver.Answers answers = resolver.new Answers(key, line)) {
+            if (lines == null) {
+                return true;
+            }
+            byte[] next;
+            while ((next = lines.next()) != null) {
+                int requestLine = answers.next();
+                if (next.length > 0) {
+                    keep(ReportedLine.parse(next, tools.mapper()), requestLine);
+                }
+                offset = lines.consumed();
+                line++;
+                if (atSliceBoundary()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading s3://" + bucket + "/" + key, e);
+        }
     }
 
     private void keep(ReportedLine reported, int requestLine) {
@@ -263,17 +248,5 @@ final class PartSlice {
     private boolean atSliceBoundary() {
         return written >= tools.settings().sliceRecords()
                 || tools.clock().instant().isAfter(deadline.minus(tools.settings().safetyMargin()));
-    }
-
-    private static int await(Future<Integer> lookup) {
-        try {
-            return lookup.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while looking up custom_ids", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime
-                    : new IllegalStateException("looking up a custom_id failed", e.getCause());
-        }
     }
 }

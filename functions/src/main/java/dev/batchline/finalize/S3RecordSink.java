@@ -5,7 +5,6 @@ import dev.batchline.notify.EventPublisher;
 import dev.batchline.storage.S3Layout;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +19,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * event never names an object that is not there.
  */
 public final class S3RecordSink implements RecordSink {
+
+    /** The record objects' shape ({@code x-amz-meta-batchline-schema}): the provider's line, or Batchline's error record. */
+    static final Map<String, String> SCHEMA_METADATA = Map.of("batchline-schema", "1");
 
     private final S3Client s3;
     private final String bucket;
@@ -52,20 +54,11 @@ public final class S3RecordSink implements RecordSink {
     public void write(FinalRecord record) {
         String recordKey = RecordKey.of(record.customId());
         String key = S3Layout.record(jobId, record.succeeded(), recordKey);
-        writes.add(writers.submit(() -> s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
-                RequestBody.fromBytes(record.content()))));
+        writes.add(writers.submit(() -> s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json")
+                .metadata(SCHEMA_METADATA), RequestBody.fromBytes(record.content()))));
         if (recordEvents == RecordEvents.ALL || recordEvents == RecordEvents.FAILURES && !record.succeeded()) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("jobId", jobId);
-            data.put("customId", record.customId());
-            data.put("bucket", bucket);
-            data.put("key", key);
-            data.put("statusCode", record.statusCode());
-            data.put("errorCode", record.errorCode());
-            String type = record.succeeded() ? "record.succeeded" : "record.failed";
-            pendingEvents.add(new CloudEvent("1.0", jobId + "/record/" + recordKey, CloudEvent.SOURCE,
-                    CloudEvent.TYPE_PREFIX + type, jobId + "/" + recordKey, clock.instant(), "application/json",
-                    data));
+            pendingEvents.add(CloudEvent.forRecord(jobId, recordKey, record.succeeded(), clock.instant(),
+                    record.customId(), bucket, key, record.statusCode(), record.errorCode()));
         }
     }
 
@@ -83,7 +76,9 @@ public final class S3RecordSink implements RecordSink {
             }
         }
         writes.clear();
-        events.publishAll(pendingEvents);
-        pendingEvents.clear();
+        if (!pendingEvents.isEmpty()) {
+            events.publishAll(pendingEvents);
+            pendingEvents.clear();
+        }
     }
 }

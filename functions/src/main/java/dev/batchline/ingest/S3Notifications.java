@@ -8,13 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads the created objects out of an S3 event notification (the {@code Records} of {@code aws:s3}). */
-final class S3Notifications {
+public final class S3Notifications {
 
     private S3Notifications() {
     }
 
     /** The objects an S3 notification announces as created; none for the s3:TestEvent S3 sends on set-up. */
-    static List<SourceObject> createdObjects(JsonNode notification) {
+    public static List<SourceObject> createdObjects(JsonNode notification) {
         List<SourceObject> objects = new ArrayList<>();
         for (JsonNode record : notification.path("Records")) {
             if (!"aws:s3".equals(record.path("eventSource").asText())

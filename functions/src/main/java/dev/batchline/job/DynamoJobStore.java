@@ -289,7 +289,7 @@ public final class DynamoJobStore implements JobStore {
                     .updateExpression("SET finalizePhase = :phase, finalizeCursor = :zero, finalizeLine = :zero, "
                             + "finalizeCheckpoint = :zero")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(finalizePhase)")
-                    .expressionAttributeValues(Map.of(":phase", s(FinalizePhase.OUTPUT.stored()), ":zero", n(0))));
+                    .expressionAttributeValues(Map.of(":phase", s(FinalizePhase.RESOLVE_OUTPUT.stored()), ":zero", n(0))));
         } catch (ConditionalCheckFailedException started) {
             part(jobId, partNumber); // fails when the part does not exist; otherwise it had started
         }

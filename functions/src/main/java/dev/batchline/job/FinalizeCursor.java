@@ -5,7 +5,7 @@ package dev.batchline.job;
  *
  * @param offset     bytes read of the phase's file: the provider's output or error file, or the
  *                   part's ids file for {@link FinalizePhase#MISSING}
- * @param line       lines read of the ids file (the next line index), for {@link FinalizePhase#MISSING}
+ * @param line       lines read of that file (the index of the next one)
  * @param checkpoint how many slices have been saved; a save names the one it follows, so two runs of
  *                   one part cannot both save the same step
  * @param seenKey    the object holding which of the part's requests have a record at this

@@ -52,7 +52,7 @@ public interface JobStore {
     /** True the first time only: the provider is asked to cancel a batch once. */
     boolean markCancelSent(String jobId, int partNumber);
 
-    /** Marks the part's provider files copied: finalizing starts at {@link FinalizePhase#OUTPUT}. Idempotent. */
+    /** Marks the part's provider files copied: finalizing starts at {@link FinalizePhase#RESOLVE_OUTPUT}. Idempotent. */
     void startFinalize(String jobId, int partNumber);
 
     /**

@@ -49,6 +49,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class OpenAiBatchClient implements BatchProvider {
 
     private static final int MAX_ERROR_TEXT = 500;
+    private static final int PARTIAL_CONTENT = 206;
+    private static final int RANGE_NOT_SATISFIABLE = 416;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "batchline-download-watchdog");
         thread.setDaemon(true);
@@ -184,28 +186,50 @@ public final class OpenAiBatchClient implements BatchProvider {
         if (left.isNegative() || left.isZero()) {
             throw new TransientProviderException(what + " did not finish before its deadline", -1, null, null, null);
         }
-        HttpResponse<InputStream> response = send(what, request("/files/" + encode(fileId) + "/content", left)
-                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        // An earlier attempt, in this process or one that timed out, may have copied whole parts already.
+        S3ObjectOutputStream out = S3ObjectOutputStream.resume(s3, bucket, key, "application/jsonl",
+                settings.s3PartBytes());
+        long offset = out.resumedBytes();
+        HttpRequest.Builder request = request("/files/" + encode(fileId) + "/content", left).GET();
+        if (offset > 0) {
+            request.header("Range", "bytes=" + offset + "-");
+        }
+        HttpResponse<InputStream> response = send(what, request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() == RANGE_NOT_SATISFIABLE && offset > 0) {
+            // Every byte was copied; only the completion was lost.
+            closeQuietly(response.body());
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new TransientProviderException(what + " could not be completed in S3: " + e.getMessage(), -1,
+                        null, null, e);
+            }
+            return offset;
+        }
         if (response.statusCode() / 100 != 2) {
             byte[] errorBody = readQuietly(response.body());
+            out.suspend();
             throw failure(what, response.statusCode(), errorBody, response.headers());
         }
-        long expected = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        boolean partial = response.statusCode() == PARTIAL_CONTENT;
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        long expected = length < 0 ? -1 : partial ? offset + length : length;
         InputStream body = response.body();
         // The HTTP client's time-out ends with the headers; a stalled body is closed under the reader.
         ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> closeQuietly(body), left.toMillis(),
                 TimeUnit.MILLISECONDS);
-        S3ObjectOutputStream out = new S3ObjectOutputStream(s3, bucket, key, "application/jsonl",
-                settings.s3PartBytes());
         try {
-            long copied = body.transferTo(out);
+            if (!partial && offset > 0) {
+                body.skipNBytes(offset); // the provider ignores Range: skip what is already copied
+            }
+            long copied = offset + body.transferTo(out);
             if (expected >= 0 && copied != expected) {
                 throw new IOException("the body ended after " + copied + " of " + expected + " bytes");
             }
             out.close();
             return copied;
         } catch (IOException e) {
-            out.abort();
+            out.suspend();
             String reason = clock.instant().isBefore(deadline) ? e.getMessage() : "it stalled past its deadline";
             throw new TransientProviderException(what + " failed: " + reason, -1, null, null, e);
         } catch (RuntimeException e) {

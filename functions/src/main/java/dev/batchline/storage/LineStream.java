@@ -13,6 +13,7 @@ public final class LineStream implements AutoCloseable {
     private int position;
     private int limit;
     private long consumed;
+    private long returned;
 
     /** {@code startOffset}: where {@code in} starts in the whole object, so cursors stay absolute. */
     public LineStream(InputStream in, long startOffset, int maxLineBytes) {
@@ -30,7 +31,11 @@ public final class LineStream implements AutoCloseable {
                 position = 0;
                 if (limit <= 0) {
                     limit = 0;
-                    return line == null || line.size() == 0 ? null : stripCr(line.toByteArray());
+                    if (line == null || line.size() == 0) {
+                        return null;
+                    }
+                    returned++;
+                    return stripCr(line.toByteArray());
                 }
             }
             int start = position;
@@ -48,9 +53,15 @@ public final class LineStream implements AutoCloseable {
             if (position < limit) {
                 position++;
                 consumed++;
+                returned++;
                 return stripCr(line.toByteArray());
             }
         }
+    }
+
+    /** Lines returned so far by this stream. */
+    public long returned() {
+        return returned;
     }
 
     /** Bytes consumed, from the start of the whole object, up to the end of the last line returned. */

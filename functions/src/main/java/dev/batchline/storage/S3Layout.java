@@ -12,7 +12,7 @@ import java.util.List;
  * staging/jobId/part-00001.ids                   its custom_ids in line order, one JSON string a line
  * staging/jobId/part-00001.idx                   its custom_ids by fingerprint (dev.batchline.ids.PartIndex)
  * rejected/jobId/report.json                     why a file was rejected
- * provider/jobId/part-00001/{output.jsonl, errors.jsonl, batch.json, seen-*.bin}
+ * provider/jobId/part-00001/{output.jsonl, errors.jsonl, batch.json, *.jsonl.resolved-*.bin, seen-*.bin}
  *                                                the provider's files and finalize's bookkeeping
  * results/jobId/records/recordKey.json           one succeeded request
  * errors/jobId/records/recordKey.json            one request that did not succeed
@@ -83,6 +83,15 @@ public final class S3Layout {
 
     public static String providerBatch(String jobId, int partNumber) {
         return providerPrefix(jobId, partNumber) + "batch.json";
+    }
+
+    /**
+     * For one round of lines of a copied provider file ({@link #providerOutput} or
+     * {@link #providerErrors}), the part's line index of each line's request (-1 for none): four
+     * bytes a line, in file order.
+     */
+    public static String resolvedLines(String providerFileKey, int round) {
+        return providerFileKey + String.format(".resolved-%06d.bin", round);
     }
 
     /**

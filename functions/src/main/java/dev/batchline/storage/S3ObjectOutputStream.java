@@ -5,15 +5,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
 
 /**
  * Writes an S3 object of unknown size with memory bounded by one upload part: small objects go
  * up with one PutObject, larger ones as a multipart upload. Nothing is visible under the key until
- * {@link #close()} succeeds; {@link #abort()} leaves nothing behind.
+ * {@link #close()} succeeds; {@link #abort()} leaves nothing behind; {@link #suspend()} leaves the
+ * parts uploaded so far for a later {@link #resume} to continue after.
  */
 public final class S3ObjectOutputStream extends OutputStream {
 
@@ -30,6 +35,7 @@ public final class S3ObjectOutputStream extends OutputStream {
     private byte[] buffer = new byte[8192];
     private int buffered;
     private String uploadId;
+    private long resumedBytes;
     private boolean closed;
 
     public S3ObjectOutputStream(S3Client s3, String bucket, String key, String contentType, int partBytes) {
@@ -41,6 +47,40 @@ public final class S3ObjectOutputStream extends OutputStream {
         this.key = key;
         this.contentType = contentType;
         this.partBytes = partBytes;
+    }
+
+    /**
+     * A stream that continues the newest unfinished multipart upload of {@code key}, after the run of
+     * full parts it holds from part 1 ({@link #resumedBytes()} bytes): what a stream of the same
+     * {@code partBytes} uploaded before it was {@linkplain #suspend() suspended} or its process died.
+     * Without such an upload, a fresh stream.
+     */
+    public static S3ObjectOutputStream resume(S3Client s3, String bucket, String key, String contentType,
+            int partBytes) {
+        S3ObjectOutputStream stream = new S3ObjectOutputStream(s3, bucket, key, contentType, partBytes);
+        Optional<MultipartUpload> unfinished = s3.listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(key))
+                .uploads().stream().filter(upload -> upload.key().equals(key))
+                .max(Comparator.comparing(MultipartUpload::initiated));
+        if (unfinished.isPresent()) {
+            stream.uploadId = unfinished.get().uploadId();
+            List<Part> parts = new ArrayList<>(s3.listPartsPaginator(r -> r.bucket(bucket).key(key)
+                    .uploadId(stream.uploadId)).parts().stream().toList());
+            parts.sort(Comparator.comparing(Part::partNumber));
+            for (Part part : parts) {
+                if (part.partNumber() != stream.completedParts.size() + 1 || part.size() != partBytes) {
+                    break;
+                }
+                stream.completedParts.add(CompletedPart.builder().partNumber(part.partNumber()).eTag(part.eTag())
+                        .build());
+                stream.resumedBytes += part.size();
+            }
+        }
+        return stream;
+    }
+
+    /** Bytes of the object that a {@link #resume resumed} upload already holds; what to write is the rest. */
+    public long resumedBytes() {
+        return resumedBytes;
     }
 
     @Override
@@ -119,6 +159,16 @@ public final class S3ObjectOutputStream extends OutputStream {
             abort();
             throw e;
         }
+        closed = true;
+        buffer = null;
+    }
+
+    /**
+     * Stops without finishing, keeping the parts uploaded so far for {@link #resume}; the bytes
+     * not yet uploaded are dropped. The key is left as it was; the bucket's lifecycle rule ends
+     * uploads that are never resumed.
+     */
+    public void suspend() {
         closed = true;
         buffer = null;
     }

@@ -1,13 +1,13 @@
 package dev.batchline.aws;
 
-import dev.batchline.complete.CompleteJobHandler;
-import dev.batchline.complete.FailJobHandler;
-import dev.batchline.finalize.FinalizePartHandler;
-import dev.batchline.ingest.UploadHandler;
+import dev.batchline.lambda.CompleteJobHandler;
+import dev.batchline.lambda.FailJobHandler;
+import dev.batchline.lambda.FinalizePartHandler;
+import dev.batchline.lambda.UploadHandler;
 import dev.batchline.job.DynamoJobStore;
-import dev.batchline.poll.PollBatchHandler;
+import dev.batchline.lambda.PollBatchHandler;
 import dev.batchline.storage.S3Layout;
-import dev.batchline.submit.SubmitBatchHandler;
+import dev.batchline.lambda.SubmitBatchHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +108,11 @@ public final class BatchlineStack extends Stack {
         read(finalizePart, S3Layout.STAGING + "*");
         read(finalizePart, S3Layout.PROVIDER + "*");
         write(finalizePart, S3Layout.PROVIDER + "*");
+        // A copy of a provider file cut short resumes its multipart upload: it finds the upload and its parts.
+        finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListBucketMultipartUploads"),
+                bucket.getBucketArn()));
+        finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListMultipartUploadParts"),
+                bucket.arnForObjects(S3Layout.PROVIDER + "*")));
         // Each finalize checkpoint replaces the previous one's seen-requests object.
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
                 bucket.arnForObjects(S3Layout.PROVIDER + "*")));

@@ -2,7 +2,7 @@ package dev.batchline.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.BatchlineConfig;
+import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.Json;
 import dev.batchline.provider.ProviderProfiles;
 import java.io.IOException;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.ingest.UploadHandler;
-import dev.batchline.poll.PollBatchHandler;
+import dev.batchline.lambda.UploadHandler;
+import dev.batchline.lambda.PollBatchHandler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,12 +134,12 @@ class BatchlineStackTest {
             }
         });
         assertThat(handlers).containsOnlyKeys(
-                "dev.batchline.ingest.UploadHandler::handleRequest",
-                "dev.batchline.submit.SubmitBatchHandler::handleRequest",
-                "dev.batchline.poll.PollBatchHandler::handleRequest",
-                "dev.batchline.finalize.FinalizePartHandler::handleRequest",
-                "dev.batchline.complete.CompleteJobHandler::handleRequest",
-                "dev.batchline.complete.FailJobHandler::handleRequest");
+                "dev.batchline.lambda.UploadHandler::handleRequest",
+                "dev.batchline.lambda.SubmitBatchHandler::handleRequest",
+                "dev.batchline.lambda.PollBatchHandler::handleRequest",
+                "dev.batchline.lambda.FinalizePartHandler::handleRequest",
+                "dev.batchline.lambda.CompleteJobHandler::handleRequest",
+                "dev.batchline.lambda.FailJobHandler::handleRequest");
         assertThat(functions.get(handlers.get(UploadHandler.class.getName() + "::handleRequest"))
                 .path("Properties").path("Environment").path("Variables").has("STATE_MACHINE_ARN")).isTrue();
         assertThat(functions.get(handlers.get(PollBatchHandler.class.getName() + "::handleRequest"))
@@ -227,6 +227,14 @@ class BatchlineStackTest {
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:GetObject"))
                 .containsExactlyInAnyOrder("staging/*", "provider/*");
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:DeleteObject")).containsExactly("provider/*");
+        assertThat(objectKeys(functionStatements("FinalizePart"), "s3:ListMultipartUploadParts"))
+                .containsExactly("provider/*");
+        assertThat(texts(resourcesOf(statement(functionStatements("FinalizePart"), "s3:ListBucketMultipartUploads"))))
+                .containsExactly("${" + logicalId("AWS::S3::Bucket", "Bucket") + ".Arn}");
+        for (String other : List.of("Upload", "SubmitBatch", "PollBatch", "CompleteJob", "FailJob")) {
+            assertThat(allActions(functionStatements(other))).doesNotContain("s3:ListBucketMultipartUploads",
+                    "s3:ListMultipartUploadParts");
+        }
         assertThat(objectKeys(functionStatements("CompleteJob"), "s3:PutObject")).containsExactly("results/*");
         assertThat(objectKeys(functionStatements("FailJob"), "s3:PutObject")).containsExactly("results/*");
         for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart")) {

@@ -44,6 +44,7 @@ public final class LocalProviderServer implements AutoCloseable {
     private static final Pattern FILE_CONTENT = Pattern.compile("/v1/files/([^/]+)/content");
     private static final Pattern BATCH = Pattern.compile("/v1/batches/([^/]+)");
     private static final Pattern BATCH_CANCEL = Pattern.compile("/v1/batches/([^/]+)/cancel");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
     private static final int MAX_JSON_BODY = 1024 * 1024;
 
     private final HttpServer server;
@@ -240,19 +241,39 @@ public final class LocalProviderServer implements AutoCloseable {
         sendJson(exchange, 200, list);
     }
 
+    /**
+     * The file's bytes; a {@code Range: bytes=N-} or {@code bytes=N-M} request gets that part (206),
+     * as HTTP servers that honour ranges do, so a copy cut short can resume.
+     */
     private void fileContent(HttpExchange exchange, String id) throws IOException {
         withFile(exchange, id, file -> {
             long size = file.bytes();
             long truncate = config.faults().truncateDownloadsAfterBytes();
             long rate = config.faults().downloadBytesPerSecond();
+            Matcher range = RANGE.matcher(String.valueOf(exchange.getRequestHeaders().getFirst("Range")));
+            long from = range.matches() ? Long.parseLong(range.group(1)) : 0;
+            long to = range.matches() && !range.group(2).isEmpty() ? Math.min(size - 1, Long.parseLong(range.group(2)))
+                    : size - 1;
+            if (range.matches() && (from >= size || from > to)) {
+                exchange.getResponseHeaders().set("Content-Range", "bytes */" + size);
+                exchange.sendResponseHeaders(416, -1);
+                exchange.close();
+                return;
+            }
+            long length = to - from + 1;
             exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-            exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+            if (range.matches()) {
+                exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + size);
+            }
+            exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
+            exchange.sendResponseHeaders(range.matches() ? 206 : 200, length == 0 ? -1 : length);
             try (InputStream in = Files.newInputStream(file.path()); OutputStream out = exchange.getResponseBody()) {
+                in.skipNBytes(from);
                 byte[] buffer = new byte[8192];
                 long sent = 0;
                 long started = System.nanoTime();
                 int n;
-                while ((n = in.read(buffer)) > 0) {
+                while (sent < length && (n = in.read(buffer, 0, (int) Math.min(buffer.length, length - sent))) > 0) {
                     if (truncate > 0 && sent + n > truncate) {
                         out.write(buffer, 0, (int) (truncate - sent));
                         out.flush();

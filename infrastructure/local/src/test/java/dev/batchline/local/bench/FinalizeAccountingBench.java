@@ -2,7 +2,7 @@ package dev.batchline.local.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.AwsClients;
-import dev.batchline.config.BatchlineConfig;
+import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.Json;
 import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.finalize.FinalRecord;
@@ -27,8 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -126,7 +124,7 @@ public final class FinalizeAccountingBench {
         if (process.waitFor() != 0 || last == null) {
             throw new IllegalStateException("the finalizing JVM failed (exit " + process.exitValue() + ")");
         }
-        return last.substring(last.indexOf(':') + 1).trim();
+        return last.substring(last.lastIndexOf(':') + 1).trim();
     }
 
     private static final class Path {
@@ -144,7 +142,6 @@ public final class FinalizeAccountingBench {
             DynamoJobStore jobs = new DynamoJobStore(AwsClients.dynamo(), TABLE);
             BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", TABLE,
                     "EVENTS_QUEUE_URL", "unused"), mapper);
-            ExecutorService lookups = Executors.newFixedThreadPool(FinalizeSettings.DEFAULTS.putThreads());
             AtomicLong counted = new AtomicLong();
             RecordSink.Factory counting = (bucket, jobId) -> new RecordSink() {
                 @Override
@@ -159,7 +156,7 @@ public final class FinalizeAccountingBench {
             FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
                 throw new IllegalStateException("the benchmark needs no provider");
             }), counting, new FinalizeSettings(20_000, FinalizeSettings.DEFAULTS.putThreads(), RecordEvents.NONE,
-                    Duration.ZERO), lookups, mapper, Clock.systemUTC());
+                    Duration.ZERO), mapper, Clock.systemUTC());
             HeapSampler heap = new HeapSampler();
             heap.start();
             for (String jobId : jobIds) {

@@ -1,7 +1,7 @@
 package dev.batchline.local.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.BatchlineConfig;
+import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.Json;
 import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.finalize.FinalizeService;
@@ -129,7 +129,7 @@ public final class FinalizeBench {
         FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
             throw new IllegalStateException("the benchmark needs no provider");
         }), S3RecordSink.factory(s3, pool, new SqsEventPublisher(sqs, queue, mapper), events, Clock.systemUTC()),
-                new FinalizeSettings(records, threads, events, Duration.ZERO), pool, mapper, Clock.systemUTC());
+                new FinalizeSettings(records, threads, events, Duration.ZERO), mapper, Clock.systemUTC());
         PartProgress part = PartProgress.item(jobId, 1).withBatch("batch_bench", 0, 1, true, false);
         long start = System.nanoTime();
         while (!Boolean.FALSE.equals(part.moreWork())) {

@@ -334,6 +334,26 @@ class ProviderClientLifecycleTest {
         }
     }
 
+    /** Each response is cut after 7 MB; the copy keeps its 5 MB parts and asks for the rest by Range. */
+    @Test
+    void downloadFile_whenEveryResponseIsCutShort_resumesFromTheLastPartCopied() throws Exception {
+        LocalProviderConfig.Faults cutAt7Megabytes = new LocalProviderConfig.Faults(null, null, null,
+                7L * 1024 * 1024, null, null, null);
+        try (ProviderFixture provider = new ProviderFixture(config(fast(), cutAt7Megabytes), s3)) {
+            String key = stage("in/thirteen-megabytes.jsonl", 88_000);
+            byte[] content = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+            assertThat(content.length).isBetween(12 * 1024 * 1024, 14 * 1024 * 1024);
+            ProviderFile file = provider.client.uploadFile(bucket, key, "big.jsonl");
+
+            long copied = provider.client.downloadFile(file.id(), bucket, "out/resumed.jsonl", soon());
+
+            assertThat(copied).isEqualTo(content.length);
+            assertThat(s3.getObjectAsBytes(r -> r.bucket(bucket).key("out/resumed.jsonl")).asByteArray())
+                    .isEqualTo(content);
+            assertThat(provider.sleeps).as("one retry after each cut response").hasSize(2);
+        }
+    }
+
     @Test
     void downloadFile_whenTheBodyIsTooSlowForTheDeadline_givesUpAtTheDeadline() throws Exception {
         LocalProviderConfig.Faults slowBody = new LocalProviderConfig.Faults(null, null, 200L, null, null, null,

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.BatchlineConfig;
+import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.Json;
-import dev.batchline.config.Services;
+import dev.batchline.lambda.Services;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
@@ -111,7 +111,7 @@ class FinalizeResumeTest {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             FinalizeService finalizer = new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, pool, events,
                     RecordEvents.ALL, Clock.systemUTC()), new FinalizeSettings(7, 4, RecordEvents.ALL, Duration.ZERO),
-                    pool, mapper, Clock.systemUTC());
+                    mapper, Clock.systemUTC());
             Instant deadline = Instant.now().plusSeconds(60);
             PartProgress first = finalizer.finalizePart(part, deadline);
             PartProgress crashing = first;

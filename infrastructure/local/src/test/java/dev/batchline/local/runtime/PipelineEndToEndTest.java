@@ -2,8 +2,10 @@ package dev.batchline.local.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.complete.Manifest;
 import dev.batchline.config.Json;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
@@ -95,6 +97,16 @@ class PipelineEndToEndTest {
                 .key(S3Layout.manifest(jobId))).asByteArray());
         assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
         assertThat(manifest.path("counts").path("succeeded").asInt()).isEqualTo(results.size());
+        // The manifest holds to its documented shape: every field a Manifest has, and no other.
+        Manifest typed = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(mapper.writeValueAsBytes(manifest), Manifest.class);
+        assertThat(typed.schemaVersion()).isEqualTo(Manifest.SCHEMA_VERSION);
+        assertThat(typed.counts().total()).isEqualTo(requests);
+        assertThat(typed.counts().failed() + typed.counts().expired() + typed.counts().cancelled()
+                + typed.counts().missing()).isEqualTo(errors.size());
+        assertThat(typed.records()).isEqualTo(new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
+                S3Layout.recordsPrefix(jobId, false)));
+        assertThat(typed.parts().stream().mapToLong(Manifest.Part::requests).sum()).isEqualTo(requests);
         return errorRecords;
     }
 

@@ -1,4 +1,4 @@
-package dev.batchline.ingest;
+package dev.batchline.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.config.Json;
+import dev.batchline.ingest.IngestService;
+import dev.batchline.ingest.IngestSettings;
+import dev.batchline.ingest.ValidatorSettings;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobId;
 import dev.batchline.job.JobStatus;

@@ -1,10 +1,12 @@
-package dev.batchline.ingest;
+package dev.batchline.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.Services;
+import dev.batchline.ingest.IngestOutcome;
+import dev.batchline.ingest.IngestService;
+import dev.batchline.ingest.S3Notifications;
 import dev.batchline.job.SourceObject;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,6 @@
-package dev.batchline.finalize;
+package dev.batchline.lambda;
 
-import dev.batchline.config.JsonStepHandler;
-import dev.batchline.config.Services;
+import dev.batchline.finalize.FinalizeService;
 import dev.batchline.job.PartProgress;
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.batchline.config;
+package dev.batchline.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.finalize.FinalizeSettings;

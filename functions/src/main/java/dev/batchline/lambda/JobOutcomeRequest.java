@@ -1,4 +1,4 @@
-package dev.batchline.complete;
+package dev.batchline.lambda;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 

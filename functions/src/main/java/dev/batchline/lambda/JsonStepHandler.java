@@ -1,4 +1,4 @@
-package dev.batchline.config;
+package dev.batchline.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;

@@ -1,12 +1,10 @@
-package dev.batchline.complete;
+package dev.batchline.lambda;
 
-import dev.batchline.config.JsonStepHandler;
-import dev.batchline.config.Services;
+import dev.batchline.complete.CompletionService;
 import java.time.Instant;
-import java.util.Map;
 
 /** The CompleteJob task. */
-public final class CompleteJobHandler extends JsonStepHandler<JobOutcomeRequest, Map<String, Object>> {
+public final class CompleteJobHandler extends JsonStepHandler<JobOutcomeRequest, CompletionService.JobOutcome> {
 
     private final CompletionService service;
 
@@ -20,7 +18,7 @@ public final class CompleteJobHandler extends JsonStepHandler<JobOutcomeRequest,
     }
 
     @Override
-    protected Map<String, Object> handle(JobOutcomeRequest request, Instant deadline) {
+    protected CompletionService.JobOutcome handle(JobOutcomeRequest request, Instant deadline) {
         return service.complete(request.jobId());
     }
 }

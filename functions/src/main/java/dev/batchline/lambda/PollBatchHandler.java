@@ -1,8 +1,7 @@
-package dev.batchline.poll;
+package dev.batchline.lambda;
 
-import dev.batchline.config.JsonStepHandler;
-import dev.batchline.config.Services;
 import dev.batchline.job.PartProgress;
+import dev.batchline.poll.PollService;
 import java.time.Instant;
 
 /** The PollBatch task. */

@@ -1,12 +1,10 @@
-package dev.batchline.complete;
+package dev.batchline.lambda;
 
-import dev.batchline.config.JsonStepHandler;
-import dev.batchline.config.Services;
+import dev.batchline.complete.CompletionService;
 import java.time.Instant;
-import java.util.Map;
 
 /** The FailJob task, reached from any uncaught error of the workflow. */
-public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, Map<String, Object>> {
+public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, CompletionService.JobOutcome> {
 
     private final CompletionService service;
 
@@ -20,7 +18,7 @@ public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, Map
     }
 
     @Override
-    protected Map<String, Object> handle(JobOutcomeRequest request, Instant deadline) {
+    protected CompletionService.JobOutcome handle(JobOutcomeRequest request, Instant deadline) {
         JobOutcomeRequest.CaughtError error = request.error();
         return service.fail(request.jobId(), error == null ? "Unknown" : error.error(),
                 error == null ? null : error.cause());

@@ -1,8 +1,7 @@
-package dev.batchline.submit;
+package dev.batchline.lambda;
 
-import dev.batchline.config.JsonStepHandler;
-import dev.batchline.config.Services;
 import dev.batchline.job.PartProgress;
+import dev.batchline.submit.SubmitService;
 import java.time.Instant;
 
 /** The SubmitBatch task. */

@@ -1,7 +1,9 @@
-package dev.batchline.config;
+package dev.batchline.lambda;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.complete.CompletionService;
+import dev.batchline.config.AwsClients;
+import dev.batchline.config.Json;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.ingest.IngestService;
@@ -119,7 +121,7 @@ public final class Services {
 
     public FinalizeService finalizer() {
         return new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, recordWriters, events,
-                config.finalizing().recordEvents(), clock), config.finalizing(), recordWriters, mapper, clock);
+                config.finalizing().recordEvents(), clock), config.finalizing(), mapper, clock);
     }
 
     public CompletionService completion() {

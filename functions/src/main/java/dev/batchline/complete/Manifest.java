@@ -1,0 +1,68 @@
+package dev.batchline.complete;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.job.PartOutcome;
+import dev.batchline.job.SourceObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job's account, {@code results/<jobId>/manifest.json}: what was asked, what became of every
+ * request, and where the records are. Its JSON shape is documented in the README.
+ *
+ * @param schemaVersion {@value #SCHEMA_VERSION}; a reader of a later version keeps reading what it knows
+ * @param status        {@code completed} or {@code failed}
+ * @param accountedFor  the counts add up to the requests
+ * @param error         why the job failed, when it did
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(
+        int schemaVersion,
+        String jobId,
+        String status,
+        SourceObject source,
+        String profile,
+        String endpoint,
+        String model,
+        long requests,
+        Counts counts,
+        boolean accountedFor,
+        Usage usage,
+        Records records,
+        List<Part> parts,
+        Instant createdAt,
+        Instant finishedAt,
+        Failure error) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Requests by what became of them; they add up to the job's requests. */
+    public record Counts(long succeeded, long failed, long expired, long cancelled, long missing) {
+
+        static Counts of(PartOutcome outcome) {
+            return new Counts(outcome.succeeded(), outcome.failed(), outcome.expired(), outcome.cancelled(),
+                    outcome.missing());
+        }
+
+        public long total() {
+            return succeeded + failed + expired + cancelled + missing;
+        }
+    }
+
+    /** Tokens the provider reported, over every request. */
+    public record Usage(long promptTokens, long completionTokens, long totalTokens) {
+    }
+
+    /** The prefixes of the job's result and error records. */
+    public record Records(String results, String errors) {
+    }
+
+    /** One part: its provider batch and what became of its requests. */
+    public record Part(int partNumber, int requests, String providerBatchId, String providerStatus,
+            PartOutcome outcome) {
+    }
+
+    /** Why a job failed: the state machine's error and cause. */
+    public record Failure(String error, String cause) {
+    }
+}
