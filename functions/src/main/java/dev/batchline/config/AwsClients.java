@@ -1,9 +1,17 @@
 package dev.batchline.config;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -12,17 +20,89 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * The SDK clients of one Lambda container, built once on the URL-connection HTTP client (the
- * smallest cold start). Region, credentials and endpoints come from the standard environment
- * ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL_S3}, ...), which is how local runs reach emulators.
+ * The one place SDK clients are built, for the functions, the local runtime and the tests alike:
+ * on the URL-connection HTTP client (the smallest cold start), with time-outs on every call, against
+ * AWS as the standard environment says ({@link #fromEnvironment()}: {@code AWS_REGION},
+ * {@code AWS_ENDPOINT_URL_S3}, ...) or against given {@link Endpoints} (emulators), and with the
+ * {@linkplain #withInterceptor interceptors} given, the hook through which tests inject faults and
+ * record calls.
  */
 public final class AwsClients {
+
+    /** Where emulated services listen, and the region and static credentials to call them with. */
+    public record Endpoints(Region region, String accessKeyId, String secretAccessKey, URI s3, URI dynamo,
+            URI sqs) {
+    }
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
 
-    private AwsClients() {
+    private final Endpoints endpoints;
+    private final List<ExecutionInterceptor> interceptors;
+
+    private AwsClients(Endpoints endpoints, List<ExecutionInterceptor> interceptors) {
+        this.endpoints = endpoints;
+        this.interceptors = List.copyOf(interceptors);
+    }
+
+    /** Clients as Lambda builds them: region, credentials and any endpoint from the environment. */
+    public static AwsClients fromEnvironment() {
+        return new AwsClients(null, List.of());
+    }
+
+    /** Clients of the services at {@code endpoints}. */
+    public static AwsClients forEndpoints(Endpoints endpoints) {
+        return new AwsClients(endpoints, List.of());
+    }
+
+    /** These clients, each call also going through {@code interceptor}. */
+    public AwsClients withInterceptor(ExecutionInterceptor interceptor) {
+        List<ExecutionInterceptor> more = new ArrayList<>(interceptors);
+        more.add(interceptor);
+        return new AwsClients(endpoints, more);
+    }
+
+    public S3Client s3() {
+        // Emulators serve buckets by path, not by virtual host.
+        boolean emulated = endpoints != null || System.getenv("AWS_ENDPOINT_URL_S3") != null
+                || System.getenv("AWS_ENDPOINT_URL") != null;
+        return configure(S3Client.builder().httpClient(http()), endpoints == null ? null : endpoints.s3())
+                .forcePathStyle(emulated).build();
+    }
+
+    public DynamoDbClient dynamo() {
+        return configure(DynamoDbClient.builder().httpClient(http()), endpoints == null ? null : endpoints.dynamo())
+                .build();
+    }
+
+    public SqsClient sqs() {
+        return configure(SqsClient.builder().httpClient(http()), endpoints == null ? null : endpoints.sqs()).build();
+    }
+
+    public SecretsManagerClient secretsManager() {
+        return configure(SecretsManagerClient.builder().httpClient(http()), null).build();
+    }
+
+    public SsmClient ssm() {
+        return configure(SsmClient.builder().httpClient(http()), null).build();
+    }
+
+    public SfnClient sfn() {
+        return configure(SfnClient.builder().httpClient(http()), null).build();
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
+        builder.overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(CALL_TIMEOUT)
+                .executionInterceptors(interceptors).build());
+        if (endpoints != null) {
+            builder.region(endpoints.region()).credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(endpoints.accessKeyId(), endpoints.secretAccessKey())));
+        }
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
     }
 
     private static SdkHttpClient http() {
@@ -30,36 +110,5 @@ public final class AwsClients {
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(SOCKET_TIMEOUT)
                 .build();
-    }
-
-    private static ClientOverrideConfiguration timeouts() {
-        return ClientOverrideConfiguration.builder().apiCallTimeout(CALL_TIMEOUT).build();
-    }
-
-    public static S3Client s3() {
-        // Emulators serve buckets by path, not by virtual host.
-        boolean emulated = System.getenv("AWS_ENDPOINT_URL_S3") != null || System.getenv("AWS_ENDPOINT_URL") != null;
-        return S3Client.builder().httpClient(http()).overrideConfiguration(timeouts())
-                .forcePathStyle(emulated).build();
-    }
-
-    public static DynamoDbClient dynamo() {
-        return DynamoDbClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
-    }
-
-    public static SqsClient sqs() {
-        return SqsClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
-    }
-
-    public static SecretsManagerClient secretsManager() {
-        return SecretsManagerClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
-    }
-
-    public static SsmClient ssm() {
-        return SsmClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
-    }
-
-    public static SfnClient sfn() {
-        return SfnClient.builder().httpClient(http()).overrideConfiguration(timeouts()).build();
     }
 }

@@ -7,16 +7,8 @@ import static dev.batchline.ingest.ValidationCode.FILE_TOO_LARGE;
 import static dev.batchline.ingest.ValidationCode.INVALID_CUSTOM_ID;
 import static dev.batchline.ingest.ValidationCode.INVALID_ENCODING;
 import static dev.batchline.ingest.ValidationCode.INVALID_JSON;
-import static dev.batchline.ingest.ValidationCode.INVALID_METHOD;
-import static dev.batchline.ingest.ValidationCode.INVALID_URL;
 import static dev.batchline.ingest.ValidationCode.LINE_TOO_LARGE;
-import static dev.batchline.ingest.ValidationCode.MISMATCHED_URL;
-import static dev.batchline.ingest.ValidationCode.MISSING_BODY;
 import static dev.batchline.ingest.ValidationCode.MISSING_CUSTOM_ID;
-import static dev.batchline.ingest.ValidationCode.MISSING_MODEL;
-import static dev.batchline.ingest.ValidationCode.MISSING_REQUIRED_FIELD;
-import static dev.batchline.ingest.ValidationCode.MIXED_MODELS;
-import static dev.batchline.ingest.ValidationCode.STREAM_NOT_SUPPORTED;
 import static dev.batchline.ingest.ValidationCode.TOO_MANY_PARTS;
 import static dev.batchline.ingest.ValidationCode.TOO_MANY_REQUESTS;
 
@@ -26,12 +18,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Checks an OpenAI-format batch file against a provider profile in one streaming pass.
@@ -47,11 +36,6 @@ import java.util.Arrays;
 public final class BatchFileValidator {
 
     private static final int MAX_CUSTOM_ID_CHARS = 512;
-    private static final int BODY_HAS_MESSAGES = 1;
-    private static final int BODY_HAS_INPUT = 2;
-    private static final int BODY_HAS_PROMPT = 4;
-    private static final char[] POST = "POST".toCharArray();
-    private static final byte[] POST_BYTES = "POST".getBytes(StandardCharsets.UTF_8);
 
     private final ProviderProfile profile;
     private final ValidatorSettings settings;
@@ -79,92 +63,19 @@ public final class BatchFileValidator {
         return new Scan(sink, sizeHint).run(input);
     }
 
-    /**
-     * A string field's value, kept so it outlives the next token. When the value is expected (the
-     * file's first url or model, "POST"), its raw bytes are compared in the chunk first: the common
-     * case then costs no decoding, and Jackson skips the string as it skips any other.
-     */
-    private static final class Text {
-        char[] chars = new char[64];
-        int length;
-        JsonToken token;
-        boolean expected;
-
-        void read(JsonParser parser, JsonToken current) throws IOException {
-            read(parser, current, null, null, 0, 0);
-        }
-
-        /** {@code chunk[from, to)} is what the parser parses; {@code wanted} the UTF-8 of the expected value. */
-        void read(JsonParser parser, JsonToken current, byte[] wanted, byte[] chunk, int from, int to)
-                throws IOException {
-            token = current;
-            expected = false;
-            if (current != JsonToken.VALUE_STRING) {
-                length = -1;
-                return;
-            }
-            if (wanted != null) {
-                int start = from + (int) parser.currentTokenLocation().getByteOffset() + 1;
-                int end = start + wanted.length;
-                if (end < to && chunk[end] == '"' && Arrays.equals(chunk, start, end, wanted, 0, wanted.length)) {
-                    expected = true;
-                    length = 0;
-                    return;
-                }
-            }
-            length = parser.getTextLength();
-            if (length > chars.length) {
-                chars = new char[Math.max(length, chars.length * 2)];
-            }
-            System.arraycopy(parser.getTextCharacters(), parser.getTextOffset(), chars, 0, length);
-        }
-
-        boolean isString() {
-            return length >= 0 && token == JsonToken.VALUE_STRING;
-        }
-
-        boolean isEmpty() {
-            return !expected && length == 0;
-        }
-
-        boolean sameAs(char[] other) {
-            return expected || other != null && isString() && Arrays.equals(chars, 0, length, other, 0, other.length);
-        }
-
-        @Override
-        public String toString() {
-            return new String(chars, 0, length);
-        }
-
-        void clear() {
-            token = null;
-            length = -1;
-            expected = false;
-        }
-    }
-
     /** The state of one file's validation. */
     private final class Scan {
         private final LineSink sink;
         private final IssueCollector issues = new IssueCollector(settings.maxListedErrors());
         private final CustomIdSet customIds = new CustomIdSet();
+        private final RequestFields fields = new RequestFields();
+        private final RequestRules rules = new RequestRules(profile, issues);
         private boolean sinkOpen = true;
         private long requests;
         private long requestBytes;
         private int nextLine = 1;
         private boolean tooManyReported;
         private boolean tooLargeReported;
-
-        private String firstUrl;
-        private char[] firstUrlChars;
-        private byte[] firstUrlBytes;
-        private Endpoint firstEndpoint;
-        private int firstUrlLine;
-        private String firstModel;
-        private char[] firstModelChars;
-        private byte[] firstModelBytes;
-        private int firstModelLine;
-        private boolean severalModels;
 
         // What the current parser parses.
         private byte[] parsing;
@@ -174,16 +85,6 @@ public final class BatchFileValidator {
         // The root value being read, for resuming after a syntax error inside it.
         private int valueStart = -1;
         private int valueLine;
-
-        // Fields of the request being read.
-        private final Text customId = new Text();
-        private final Text method = new Text();
-        private final Text url = new Text();
-        private final Text model = new Text();
-        private JsonToken bodyToken;
-        private JsonToken streamToken;
-        private int bodyFields;
-        private String repeatedField;
 
         private final long sizeHint;
 
@@ -220,7 +121,7 @@ public final class BatchFileValidator {
             closeSinkIfInvalid();
             boolean valid = issues.total() == 0;
             int parts = valid ? sink.finish() : 0;
-            return new ValidationReport(valid, profile.name(), firstUrl, severalModels ? null : firstModel,
+            return new ValidationReport(valid, profile.name(), rules.firstUrl(), rules.model(),
                     requests, reader.bytesRead(), parts, issues.total(), issues.listed());
         }
 
@@ -286,7 +187,8 @@ public final class BatchFileValidator {
                         boolean newLine = line != lastLine;
                         if (newLine && token == JsonToken.START_OBJECT) {
                             requests++;
-                            readRequest(parser);
+                            fields.read(parser, parsing, parsingFrom, parsingTo, rules.expectedUrl(),
+                                    rules.expectedModel());
                         } else {
                             parser.skipChildren();
                         }
@@ -302,7 +204,7 @@ public final class BatchFileValidator {
                             checkFileLimits(line, valueEnd - valueStart);
                         } else if (token != JsonToken.START_OBJECT) {
                             requests++;
-                            report(line, INVALID_JSON, "the line must be a JSON object, found " + describe(token),
+                            report(line, INVALID_JSON, "the line must be a JSON object, found " + RequestFields.describe(token),
                                     null);
                             checkFileLimits(line, valueEnd - valueStart);
                         } else {
@@ -371,68 +273,6 @@ public final class BatchFileValidator {
             }
         }
 
-        /** Reads the fields of a request object, up to and including its closing brace. */
-        private void readRequest(JsonParser parser) throws IOException {
-            customId.clear();
-            method.clear();
-            url.clear();
-            model.clear();
-            bodyToken = null;
-            streamToken = null;
-            bodyFields = 0;
-            repeatedField = null;
-            JsonToken token;
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                token = parser.nextToken();
-                switch (name) {
-                    case "custom_id" -> readOnce(parser, token, customId, name, null);
-                    case "method" -> readOnce(parser, token, method, name, POST_BYTES);
-                    case "url" -> readOnce(parser, token, url, name, firstUrlBytes);
-                    case "body" -> {
-                        if (bodyToken != null) {
-                            repeatedField = name;
-                        }
-                        bodyToken = token;
-                        if (token == JsonToken.START_OBJECT) {
-                            readBody(parser);
-                            continue;
-                        }
-                    }
-                    default -> {
-                    }
-                }
-                parser.skipChildren();
-            }
-        }
-
-        private void readOnce(JsonParser parser, JsonToken token, Text field, String name, byte[] wanted)
-                throws IOException {
-            if (field.token != null) {
-                repeatedField = name;
-            }
-            field.read(parser, token, wanted, parsing, parsingFrom, parsingTo);
-        }
-
-        private void readBody(JsonParser parser) throws IOException {
-            JsonToken token;
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                token = parser.nextToken();
-                boolean present = token != JsonToken.VALUE_NULL;
-                switch (name) {
-                    case "model" -> model.read(parser, token, firstModelBytes, parsing, parsingFrom, parsingTo);
-                    case "stream" -> streamToken = token;
-                    case "messages" -> bodyFields |= present ? BODY_HAS_MESSAGES : 0;
-                    case "input" -> bodyFields |= present ? BODY_HAS_INPUT : 0;
-                    case "prompt" -> bodyFields |= present ? BODY_HAS_PROMPT : 0;
-                    default -> {
-                    }
-                }
-                parser.skipChildren();
-            }
-        }
-
         private void checkRequest(int line, byte[] buffer, int start, int end) throws IOException {
             long issuesBefore = issues.total();
             int length = end - start;
@@ -440,18 +280,17 @@ public final class BatchFileValidator {
                 report(line, LINE_TOO_LARGE, "the request is " + length + " bytes long; profile " + profile.name()
                         + " takes lines of at most " + profile.maxLineBytes() + " bytes", null);
             }
-            if (repeatedField != null) {
-                report(line, INVALID_JSON, "field \"" + repeatedField + "\" appears more than once", repeatedField);
+            if (fields.repeatedField != null) {
+                report(line, INVALID_JSON, "field \"" + fields.repeatedField + "\" appears more than once",
+                        fields.repeatedField);
             }
             checkCustomId(line);
-            checkMethod(line);
-            Endpoint endpoint = checkUrl(line);
-            checkBody(line, endpoint);
+            rules.check(line, fields);
             checkFileLimits(line, length);
             closeSinkIfInvalid();
             // A duplicate among the queued ids abandons the sink when they are drained.
             if (sinkOpen && issues.total() == issuesBefore
-                    && sink.accept(buffer, start, length, customId.chars, customId.length,
+                    && sink.accept(buffer, start, length, fields.customId.chars, fields.customId.length,
                             customIds.lastOffered().first(), customIds.lastOffered().second())
                     > WorkflowInput.MAX_PARTS) {
                 report(line, TOO_MANY_PARTS, "this request starts part " + (WorkflowInput.MAX_PARTS + 1)
@@ -476,23 +315,23 @@ public final class BatchFileValidator {
         }
 
         private void checkCustomId(int line) {
-            if (customId.token == null || customId.token == JsonToken.VALUE_NULL) {
+            if (fields.customId.token == null || fields.customId.token == JsonToken.VALUE_NULL) {
                 report(line, MISSING_CUSTOM_ID, "custom_id is missing; every request needs a unique custom_id",
                         "custom_id");
-            } else if (!customId.isString()) {
-                report(line, INVALID_CUSTOM_ID, "custom_id must be a string, found " + describe(customId.token),
+            } else if (!fields.customId.isString()) {
+                report(line, INVALID_CUSTOM_ID, "custom_id must be a string, found " + RequestFields.describe(fields.customId.token),
                         "custom_id");
-            } else if (customId.length == 0) {
+            } else if (fields.customId.length == 0) {
                 report(line, INVALID_CUSTOM_ID, "custom_id must not be empty", "custom_id");
-            } else if (customId.length > MAX_CUSTOM_ID_CHARS) {
-                report(line, INVALID_CUSTOM_ID, "custom_id is " + customId.length
+            } else if (fields.customId.length > MAX_CUSTOM_ID_CHARS) {
+                report(line, INVALID_CUSTOM_ID, "custom_id is " + fields.customId.length
                         + " characters long; at most " + MAX_CUSTOM_ID_CHARS + " are allowed", "custom_id");
-            } else if (unpairedSurrogate(customId.chars, customId.length) >= 0) {
-                int at = unpairedSurrogate(customId.chars, customId.length);
+            } else if (unpairedSurrogate(fields.customId.chars, fields.customId.length) >= 0) {
+                int at = unpairedSurrogate(fields.customId.chars, fields.customId.length);
                 report(line, INVALID_CUSTOM_ID, String.format("custom_id holds an unpaired surrogate (\\u%04X) at"
-                        + " character %d; it must be valid Unicode", (int) customId.chars[at], at + 1), "custom_id");
+                        + " character %d; it must be valid Unicode", (int) fields.customId.chars[at], at + 1), "custom_id");
             } else if (requests <= profile.fileRequestLimit()
-                    && customIds.offer(customId.chars, 0, customId.length, line)) {
+                    && customIds.offer(fields.customId.chars, 0, fields.customId.length, line)) {
                 drainCustomIds();
             }
         }
@@ -500,91 +339,7 @@ public final class BatchFileValidator {
         /** Duplicates are found when the queued ids are drained: at the latest at the end of each chunk. */
         private void drainCustomIds() {
             customIds.drain((line, earlier, id) -> report(line, DUPLICATE_CUSTOM_ID, "custom_id \""
-                    + abbreviate(id) + "\" is already used on line " + earlier, "custom_id"));
-        }
-
-        private void checkMethod(int line) {
-            if (!method.isString()) {
-                report(line, INVALID_METHOD, method.token == null ? "method is missing; expected \"POST\""
-                        : "method must be \"POST\", found " + describe(method.token), "method");
-            } else if (!method.sameAs(POST)) {
-                report(line, INVALID_METHOD, "method must be \"POST\", found \"" + abbreviate(method.toString())
-                        + "\"", "method");
-            }
-        }
-
-        /** The line's endpoint when it is one of the profile's, else null (problem reported). */
-        private Endpoint checkUrl(int line) {
-            if (url.sameAs(firstUrlChars)) {
-                return firstEndpoint;
-            }
-            if (!url.isString()) {
-                report(line, INVALID_URL, url.token == null ? "url is missing; expected one of "
-                        + profile.endpointPaths() : "url must be a string, found " + describe(url.token), "url");
-                return null;
-            }
-            String path = url.toString();
-            Endpoint endpoint = Endpoint.fromPath(path).filter(profile.endpoints()::contains).orElse(null);
-            if (endpoint == null) {
-                report(line, INVALID_URL, "url \"" + abbreviate(path) + "\" is not an endpoint of profile "
-                        + profile.name() + "; expected one of " + profile.endpointPaths(), "url");
-                return null;
-            }
-            if (firstUrl == null) {
-                firstUrl = path;
-                firstUrlChars = path.toCharArray();
-                firstUrlBytes = path.getBytes(StandardCharsets.UTF_8);
-                firstEndpoint = endpoint;
-                firstUrlLine = line;
-            } else {
-                report(line, MISMATCHED_URL, "url \"" + path + "\" differs from \"" + firstUrl + "\" on line "
-                        + firstUrlLine + "; every line of a batch targets one endpoint", "url");
-            }
-            return endpoint;
-        }
-
-        private void checkBody(int line, Endpoint endpoint) {
-            if (bodyToken != JsonToken.START_OBJECT) {
-                report(line, MISSING_BODY, bodyToken == null || bodyToken == JsonToken.VALUE_NULL
-                        ? "body is missing; expected the request object" : "body must be an object, found "
-                        + describe(bodyToken), "body");
-                return;
-            }
-            checkModel(line);
-            if (streamToken != null && streamToken != JsonToken.VALUE_FALSE && streamToken != JsonToken.VALUE_NULL) {
-                report(line, STREAM_NOT_SUPPORTED, "body.stream must be false or absent in a batch, found "
-                        + describe(streamToken), "body.stream");
-            }
-            if (endpoint != null && (bodyFields & requiredFieldBit(endpoint)) == 0) {
-                report(line, MISSING_REQUIRED_FIELD, "body." + endpoint.requiredBodyField() + " is required for "
-                        + endpoint.path(), "body." + endpoint.requiredBodyField());
-            }
-        }
-
-        private void checkModel(int line) {
-            if (model.sameAs(firstModelChars)) {
-                return;
-            }
-            if (!model.isString() || model.isEmpty()) {
-                report(line, MISSING_MODEL, model.token == null || model.token == JsonToken.VALUE_NULL
-                        ? "body.model is missing" : "body.model must be a non-empty string, found "
-                        + (model.isString() ? "\"\"" : describe(model.token)), "body.model");
-                return;
-            }
-            String name = model.toString();
-            if (firstModel == null) {
-                firstModel = name;
-                firstModelChars = name.toCharArray();
-                firstModelBytes = name.getBytes(StandardCharsets.UTF_8);
-                firstModelLine = line;
-                return;
-            }
-            severalModels = true;
-            if (profile.oneModelPerFile()) {
-                report(line, MIXED_MODELS, "body.model \"" + abbreviate(name) + "\" differs from \""
-                        + abbreviate(firstModel) + "\" on line " + firstModelLine + "; profile "
-                        + profile.name() + " takes one model per file", "body.model");
-            }
+                    + RequestRules.abbreviate(id) + "\" is already used on line " + earlier, "custom_id"));
         }
 
         private void report(Integer at, ValidationCode code, String message, String param) {
@@ -602,36 +357,8 @@ public final class BatchFileValidator {
         return to;
     }
 
-    private static int requiredFieldBit(Endpoint endpoint) {
-        return switch (endpoint.requiredBodyField()) {
-            case "messages" -> BODY_HAS_MESSAGES;
-            case "prompt" -> BODY_HAS_PROMPT;
-            default -> BODY_HAS_INPUT;
-        };
-    }
-
-    private static String describe(JsonToken token) {
-        if (token == null) {
-            return "nothing";
-        }
-        return switch (token) {
-            case START_OBJECT -> "an object";
-            case START_ARRAY -> "an array";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE -> "true";
-            case VALUE_FALSE -> "false";
-            case VALUE_NULL -> "null";
-            default -> token.asString() == null ? token.name() : token.asString();
-        };
-    }
-
     /** Jackson names the (redacted) input inside its locations; the line number already says where. */
     private static String withoutSource(String message) {
         return message.replaceAll("\\[Source: [^;\\]]*; ", "[");
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 80 ? value : value.substring(0, 77) + "...";
     }
 }

@@ -1,6 +1,17 @@
 package dev.batchline.job;
 
-import dev.batchline.provider.ProviderBatch;
+import static dev.batchline.job.JobItems.instant;
+import static dev.batchline.job.JobItems.jobFromItem;
+import static dev.batchline.job.JobItems.jobKey;
+import static dev.batchline.job.JobItems.jobToItem;
+import static dev.batchline.job.JobItems.n;
+import static dev.batchline.job.JobItems.nul;
+import static dev.batchline.job.JobItems.partFromItem;
+import static dev.batchline.job.JobItems.partKey;
+import static dev.batchline.job.JobItems.partSk;
+import static dev.batchline.job.JobItems.s;
+import static dev.batchline.job.JobItems.stagedFromItem;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +41,6 @@ public final class DynamoJobStore implements JobStore {
 
     public static final String PARTITION_KEY = "pk";
     public static final String SORT_KEY = "sk";
-    private static final String JOB_SK = "JOB";
     private static final int BATCH_WRITE_LIMIT = 25;
     public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
@@ -70,7 +80,7 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public JobClaim claim(JobRecord fresh, Instant now) {
         try {
-            dynamo.putItem(r -> r.tableName(table).item(toItem(fresh))
+            dynamo.putItem(r -> r.tableName(table).item(jobToItem(fresh, fresh.createdAt().plus(retention)))
                     .conditionExpression("attribute_not_exists(pk)"));
             return new JobClaim(true, fresh);
         } catch (ConditionalCheckFailedException exists) {
@@ -186,7 +196,7 @@ public final class DynamoJobStore implements JobStore {
     public Optional<JobRecord> find(String jobId) {
         Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(jobKey(jobId))
                 .consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(jobFromItem(item));
     }
 
     private JobRecord require(String jobId) {
@@ -200,9 +210,7 @@ public final class DynamoJobStore implements JobStore {
                         .keyConditionExpression("pk = :pk AND begins_with(sk, :part)")
                         .expressionAttributeValues(Map.of(":pk", s("JOB#" + jobId), ":part", s("PART#"))))
                 .items()
-                .forEach(item -> parts.add(new StagedPart(
-                        integer(item, "partNumber"), item.get("key").s(), integer(item, "firstLine"),
-                        integer(item, "requests"), Long.parseLong(item.get("bytes").n()))));
+                .forEach(item -> parts.add(stagedFromItem(item)));
         return parts;
     }
 
@@ -213,19 +221,7 @@ public final class DynamoJobStore implements JobStore {
         if (item == null || item.isEmpty()) {
             throw new IllegalStateException("job " + jobId + " has no part " + partNumber);
         }
-        StagedPart staged = new StagedPart(integer(item, "partNumber"), text(item, "key"), integer(item, "firstLine"),
-                integer(item, "requests"), number(item, "bytes"));
-        PartOutcome outcome = new PartOutcome(number(item, "succeeded"), number(item, "failedRecords"),
-                number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
-                number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"));
-        return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"),
-                (int) number(item, "submissions"), text(item, "batchStatus"),
-                new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
-                        number(item, "providerFailed")),
-                item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
-                new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
-                        (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
-                outcome);
+        return partFromItem(item);
     }
 
     @Override
@@ -340,95 +336,5 @@ public final class DynamoJobStore implements JobStore {
     public JobRecord markFinished(String jobId, JobStatus status, String manifestKey, Instant now) {
         return transition(jobId, JobStatus.RUNNING, status, now, "manifestKey = :manifest",
                 Map.of(":manifest", s(manifestKey)));
-    }
-
-    private static Map<String, AttributeValue> partKey(String jobId, int partNumber) {
-        return Map.of(PARTITION_KEY, s("JOB#" + jobId), SORT_KEY, s(partSk(partNumber)));
-    }
-
-    private static Map<String, AttributeValue> jobKey(String jobId) {
-        return Map.of(PARTITION_KEY, s("JOB#" + jobId), SORT_KEY, s(JOB_SK));
-    }
-
-    private static String partSk(int partNumber) {
-        return String.format("PART#%05d", partNumber);
-    }
-
-    private Map<String, AttributeValue> toItem(JobRecord job) {
-        Map<String, AttributeValue> item = new HashMap<>(jobKey(job.jobId()));
-        item.put("jobId", s(job.jobId()));
-        item.put("status", s(job.status().name()));
-        item.put("profile", s(job.profile()));
-        item.put("bucket", s(job.source().bucket()));
-        item.put("key", s(job.source().key()));
-        putIfPresent(item, "versionId", job.source().versionId());
-        putIfPresent(item, "etag", job.source().etag());
-        item.put("size", n(job.source().size()));
-        item.put("createdAt", s(job.createdAt().toString()));
-        item.put("updatedAt", s(job.updatedAt().toString()));
-        item.put(TIME_TO_LIVE_ATTRIBUTE, n(job.createdAt().plus(retention).getEpochSecond()));
-        if (job.leaseUntil() != null) {
-            item.put("leaseUntil", n(job.leaseUntil().toEpochMilli()));
-        }
-        return item;
-    }
-
-    private static JobRecord fromItem(Map<String, AttributeValue> item) {
-        SourceObject source = new SourceObject(text(item, "bucket"), text(item, "key"), text(item, "versionId"),
-                text(item, "etag"), number(item, "size"));
-        return new JobRecord(
-                text(item, "jobId"),
-                JobStatus.valueOf(text(item, "status")),
-                text(item, "profile"),
-                source,
-                instant(item, "createdAt"),
-                instant(item, "updatedAt"),
-                item.containsKey("leaseUntil") ? Instant.ofEpochMilli(number(item, "leaseUntil")) : null,
-                number(item, "requests"),
-                (int) number(item, "parts"),
-                number(item, "errorCount"),
-                text(item, "endpoint"),
-                text(item, "model"),
-                text(item, "reportKey"),
-                text(item, "executionId"),
-                item.containsKey("cancelRequested") && Boolean.TRUE.equals(item.get("cancelRequested").bool()),
-                text(item, "manifestKey"));
-    }
-
-    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
-        if (value != null && !value.isEmpty()) {
-            item.put(name, s(value));
-        }
-    }
-
-    private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static long number(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
-    }
-
-    private static int integer(Map<String, AttributeValue> item, String name) {
-        return (int) number(item, name);
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        String value = text(item, name);
-        return value == null ? null : Instant.parse(value);
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    private static AttributeValue nul() {
-        return AttributeValue.fromNul(true);
     }
 }

@@ -88,14 +88,15 @@ public final class Services {
     private static Services build() {
         ObjectMapper mapper = Json.mapper();
         BatchlineConfig config = BatchlineConfig.fromEnvironment(System.getenv(), mapper);
-        S3Client s3 = AwsClients.s3();
+        AwsClients aws = AwsClients.fromEnvironment();
+        S3Client s3 = aws.s3();
         Clock clock = Clock.systemUTC();
-        ApiKeyResolver keys = new ApiKeyResolver(AwsClients::secretsManager, AwsClients::ssm, System::getenv, mapper,
+        ApiKeyResolver keys = new ApiKeyResolver(aws::secretsManager, aws::ssm, System::getenv, mapper,
                 clock, Duration.ofMinutes(15));
-        return new Services(config, s3, new DynamoJobStore(AwsClients.dynamo(), config.jobsTableName(), clock,
+        return new Services(config, s3, new DynamoJobStore(aws.dynamo(), config.jobsTableName(), clock,
                 config.recordRetention()),
-                AwsClients.sqs(), providerFactory(s3, keys, mapper, clock),
-                () -> new StepFunctionsWorkflowStarter(AwsClients.sfn(), config.requireStateMachineArn(), mapper),
+                aws.sqs(), providerFactory(s3, keys, mapper, clock),
+                () -> new StepFunctionsWorkflowStarter(aws.sfn(), config.requireStateMachineArn(), mapper),
                 mapper, clock, EmfJobMetrics.fromEnvironment(System.getenv()));
     }
 

@@ -2,7 +2,6 @@ package dev.batchline.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.batchline.ingest.BatchFileValidator;
 import dev.batchline.ingest.PartSplitter;
 import dev.batchline.ingest.PartStore;

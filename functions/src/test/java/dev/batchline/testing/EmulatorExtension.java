@@ -1,5 +1,6 @@
 package dev.batchline.testing;
 
+import dev.batchline.config.AwsClients;
 import dev.batchline.emulators.AwsEmulators;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -26,15 +27,21 @@ public final class EmulatorExtension implements ParameterResolver {
         AwsEmulators emulators = emulators(context);
         Class<?> type = parameter.getParameter().getType();
         if (type == S3Client.class) {
-            return emulators.s3();
+            return clients(emulators).s3();
         }
         if (type == SqsClient.class) {
-            return emulators.sqs();
+            return clients(emulators).sqs();
         }
         if (type == DynamoDbClient.class) {
-            return emulators.dynamo();
+            return clients(emulators).dynamo();
         }
         return emulators;
+    }
+
+    /** The functions' own client factory, pointed at the emulators. */
+    public static AwsClients clients(AwsEmulators emulators) {
+        return AwsClients.forEndpoints(new AwsClients.Endpoints(AwsEmulators.REGION, AwsEmulators.ACCESS_KEY,
+                AwsEmulators.SECRET_KEY, emulators.s3Endpoint(), emulators.dynamoEndpoint(), emulators.sqsEndpoint()));
     }
 
     private static AwsEmulators emulators(ExtensionContext context) {

@@ -17,13 +17,7 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * DynamoDB Local, ElasticMQ and S3Proxy on free loopback ports, in this JVM. S3Proxy keeps objects
@@ -101,25 +95,6 @@ public final class AwsEmulators implements AutoCloseable {
 
     public URI s3Endpoint() {
         return s3Endpoint;
-    }
-
-    private static StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
-    }
-
-    public S3Client s3() {
-        return S3Client.builder().endpointOverride(s3Endpoint).region(REGION).credentialsProvider(credentials())
-                .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
-    }
-
-    public SqsClient sqs() {
-        return SqsClient.builder().endpointOverride(sqsEndpoint).region(REGION).credentialsProvider(credentials())
-                .httpClient(UrlConnectionHttpClient.create()).build();
-    }
-
-    public DynamoDbClient dynamo() {
-        return DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(REGION)
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     @Override

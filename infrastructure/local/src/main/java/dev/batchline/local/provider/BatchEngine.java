@@ -14,7 +14,6 @@ import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -10,14 +10,11 @@ import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.Endpoint;
 import dev.batchline.provider.ProviderBatch;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,11 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalProviderServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalProviderServer.class);
-    private static final Pattern FILE = Pattern.compile("/v1/files/([^/]+)");
-    private static final Pattern FILE_CONTENT = Pattern.compile("/v1/files/([^/]+)/content");
     private static final Pattern BATCH = Pattern.compile("/v1/batches/([^/]+)");
     private static final Pattern BATCH_CANCEL = Pattern.compile("/v1/batches/([^/]+)/cancel");
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
     private static final int MAX_JSON_BODY = 1024 * 1024;
 
     private final HttpServer server;
@@ -57,6 +51,8 @@ public final class LocalProviderServer implements AutoCloseable {
     private final Clock clock;
     private final String requiredApiKey;
     private final Map<LocalProviderConfig.CallFailure, AtomicInteger> callFailuresLeft = new LinkedHashMap<>();
+    private final ApiReplies replies;
+    private final FileApi fileApi;
 
     private LocalProviderServer(HttpServer server, ExecutorService executor, FileStore files, BatchEngine engine,
             BatchModel model, LocalProviderConfig config, ObjectMapper mapper, Clock clock, String requiredApiKey) {
@@ -69,6 +65,8 @@ public final class LocalProviderServer implements AutoCloseable {
         this.mapper = mapper;
         this.clock = clock;
         this.requiredApiKey = requiredApiKey;
+        this.replies = new ApiReplies(mapper);
+        this.fileApi = new FileApi(files, config, replies, mapper, clock);
         config.faults().failCalls().forEach(f -> callFailuresLeft.put(f, new AtomicInteger(f.times())));
     }
 
@@ -108,19 +106,19 @@ public final class LocalProviderServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
             if (requiredApiKey != null && !("Bearer " + requiredApiKey).equals(
                     exchange.getRequestHeaders().getFirst("Authorization"))) {
-                drain(exchange);
-                sendError(exchange, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key",
+                ApiReplies.drain(exchange);
+                replies.error(exchange, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key",
                         null);
                 return;
             }
             Optional<LocalProviderConfig.CallFailure> injected = injectedFailure(method, path);
             if (injected.isPresent()) {
-                drain(exchange);
+                ApiReplies.drain(exchange);
                 LocalProviderConfig.CallFailure failure = injected.get();
                 if (failure.retryAfterSeconds() != null) {
                     exchange.getResponseHeaders().set("Retry-After", failure.retryAfterSeconds().toString());
                 }
-                sendError(exchange, failure.status(), "Injected failure " + failure.status() + " for " + method + " "
+                replies.error(exchange, failure.status(), "Injected failure " + failure.status() + " for " + method + " "
                         + path, failure.status() == 429 ? "rate_limit_exceeded" : "server_error", null, null);
                 return;
             }
@@ -143,23 +141,10 @@ public final class LocalProviderServer implements AutoCloseable {
 
     private void route(HttpExchange exchange, String method, String path) throws IOException {
         Matcher matcher;
-        if (path.equals("/v1/files") && method.equals("POST")) {
-            uploadFile(exchange);
-        } else if (path.equals("/v1/files") && method.equals("GET")) {
-            listFiles(exchange);
-        } else if ((matcher = FILE_CONTENT.matcher(path)).matches() && method.equals("GET")) {
-            fileContent(exchange, decode(matcher.group(1)));
-        } else if ((matcher = FILE.matcher(path)).matches() && method.equals("GET")) {
-            withFile(exchange, decode(matcher.group(1)), file -> sendJson(exchange, 200, fileJson(file)));
-        } else if ((matcher = FILE.matcher(path)).matches() && method.equals("DELETE")) {
-            String id = decode(matcher.group(1));
-            if (files.delete(id)) {
-                sendJson(exchange, 200, mapper.createObjectNode().put("id", id).put("object", "file")
-                        .put("deleted", true));
-            } else {
-                sendError(exchange, 404, "No such File object: " + id, "invalid_request_error", null, "id");
-            }
-        } else if (method.equals("POST") && Endpoint.fromPath(path).isPresent()) {
+        if (fileApi.route(exchange, method, path)) {
+            return;
+        }
+        if (method.equals("POST") && Endpoint.fromPath(path).isPresent()) {
             answerNow(exchange, path);
         } else if (path.equals("/v1/batches") && method.equals("POST")) {
             createBatch(exchange);
@@ -171,152 +156,15 @@ public final class LocalProviderServer implements AutoCloseable {
             String id = decode(matcher.group(1));
             Optional<LocalBatch> batch = engine.find(id);
             if (batch.isPresent()) {
-                sendJson(exchange, 200, batchJson(batch.get()));
+                replies.json(exchange, 200, batchJson(batch.get()));
             } else {
-                sendError(exchange, 404, "No batch found with id '" + id + "'.", "invalid_request_error", null, "id");
+                replies.error(exchange, 404, "No batch found with id '" + id + "'.", "invalid_request_error", null, "id");
             }
         } else {
-            drain(exchange);
-            sendError(exchange, 404, "Invalid URL (" + method + " " + path + ")", "invalid_request_error", null,
+            ApiReplies.drain(exchange);
+            replies.error(exchange, 404, "Invalid URL (" + method + " " + path + ")", "invalid_request_error", null,
                     null);
         }
-    }
-
-    private void uploadFile(HttpExchange exchange) throws IOException {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
-        Matcher boundary = Pattern.compile("boundary=\"?([^\";]+)\"?").matcher(contentType);
-        if (!contentType.startsWith("multipart/form-data") || !boundary.find()) {
-            drain(exchange);
-            sendError(exchange, 400, "Expected multipart/form-data with a file and a purpose.",
-                    "invalid_request_error", null, null);
-            return;
-        }
-        MultipartReader reader = new MultipartReader(exchange.getRequestBody(), boundary.group(1));
-        String purpose = null;
-        String filename = null;
-        Path content = null;
-        Map<String, String> part;
-        while ((part = reader.nextPart()) != null) {
-            String disposition = part.getOrDefault("content-disposition", "");
-            String name = parameter(disposition, "name");
-            if ("file".equals(name)) {
-                filename = Optional.ofNullable(parameter(disposition, "filename")).orElse("upload.jsonl");
-                content = files.newContentPath();
-                try (OutputStream out = Files.newOutputStream(content)) {
-                    reader.copyBody(out);
-                }
-            } else {
-                java.io.ByteArrayOutputStream value = new java.io.ByteArrayOutputStream();
-                reader.copyBody(value);
-                if ("purpose".equals(name)) {
-                    purpose = value.toString(StandardCharsets.UTF_8);
-                }
-            }
-        }
-        if (content == null || purpose == null) {
-            if (content != null) {
-                Files.deleteIfExists(content);
-            }
-            sendError(exchange, 400, "Both 'file' and 'purpose' are required.", "invalid_request_error", null,
-                    content == null ? "file" : "purpose");
-            return;
-        }
-        FileStore.StoredFile file = files.register(content, filename, purpose, clock.instant());
-        sendJson(exchange, 200, fileJson(file));
-    }
-
-    private static String parameter(String header, String name) {
-        Matcher matcher = Pattern.compile("(?:^|;)\\s*" + name + "=\"([^\"]*)\"").matcher(header);
-        return matcher.find() ? matcher.group(1) : null;
-    }
-
-    private void listFiles(HttpExchange exchange) throws IOException {
-        ObjectNode list = mapper.createObjectNode().put("object", "list");
-        ArrayNode data = list.putArray("data");
-        List<FileStore.StoredFile> all = files.list();
-        all.forEach(file -> data.add(fileJson(file)));
-        list.put("first_id", all.isEmpty() ? "" : all.get(0).id());
-        list.put("last_id", all.isEmpty() ? "" : all.get(all.size() - 1).id());
-        list.put("has_more", false);
-        sendJson(exchange, 200, list);
-    }
-
-    /**
-     * The file's bytes; a {@code Range: bytes=N-} or {@code bytes=N-M} request gets that part (206),
-     * as HTTP servers that honour ranges do, so a copy cut short can resume.
-     */
-    private void fileContent(HttpExchange exchange, String id) throws IOException {
-        withFile(exchange, id, file -> {
-            long size = file.bytes();
-            long truncate = config.faults().truncateDownloadsAfterBytes();
-            long rate = config.faults().downloadBytesPerSecond();
-            Matcher range = RANGE.matcher(String.valueOf(exchange.getRequestHeaders().getFirst("Range")));
-            long from = range.matches() ? Long.parseLong(range.group(1)) : 0;
-            long to = range.matches() && !range.group(2).isEmpty() ? Math.min(size - 1, Long.parseLong(range.group(2)))
-                    : size - 1;
-            if (range.matches() && (from >= size || from > to)) {
-                exchange.getResponseHeaders().set("Content-Range", "bytes */" + size);
-                exchange.sendResponseHeaders(416, -1);
-                exchange.close();
-                return;
-            }
-            long length = to - from + 1;
-            exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-            if (range.matches()) {
-                exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + size);
-            }
-            exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
-            exchange.sendResponseHeaders(range.matches() ? 206 : 200, length == 0 ? -1 : length);
-            try (InputStream in = Files.newInputStream(file.path()); OutputStream out = exchange.getResponseBody()) {
-                in.skipNBytes(from);
-                byte[] buffer = new byte[8192];
-                long sent = 0;
-                long started = System.nanoTime();
-                int n;
-                while (sent < length && (n = in.read(buffer, 0, (int) Math.min(buffer.length, length - sent))) > 0) {
-                    if (truncate > 0 && sent + n > truncate) {
-                        out.write(buffer, 0, (int) (truncate - sent));
-                        out.flush();
-                        // Ending the exchange now leaves the client short of the announced length.
-                        throw new IOException("content truncated after " + truncate + " bytes (injected)");
-                    }
-                    out.write(buffer, 0, n);
-                    sent += n;
-                    if (rate > 0) {
-                        throttle(sent, rate, started);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.info("local provider: download of {} ended early: {}", id, e.getMessage());
-                throw e;
-            }
-        });
-    }
-
-    private static void throttle(long sent, long bytesPerSecond, long startedNanos) throws IOException {
-        long dueNanos = startedNanos + sent * 1_000_000_000L / bytesPerSecond;
-        long waitNanos = dueNanos - System.nanoTime();
-        if (waitNanos > 0) {
-            try {
-                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while throttling", e);
-            }
-        }
-    }
-
-    private interface FileAction {
-        void run(FileStore.StoredFile file) throws IOException;
-    }
-
-    private void withFile(HttpExchange exchange, String id, FileAction action) throws IOException {
-        Optional<FileStore.StoredFile> file = files.find(id);
-        if (file.isEmpty()) {
-            sendError(exchange, 404, "No such File object: " + id, "invalid_request_error", null, "id");
-            return;
-        }
-        action.run(file.get());
     }
 
     private void createBatch(HttpExchange exchange) throws IOException {
@@ -324,28 +172,28 @@ public final class LocalProviderServer implements AutoCloseable {
         try {
             request = mapper.readTree(exchange.getRequestBody().readNBytes(MAX_JSON_BODY));
         } catch (IOException e) {
-            sendError(exchange, 400, "The body is not valid JSON.", "invalid_request_error", null, null);
+            replies.error(exchange, 400, "The body is not valid JSON.", "invalid_request_error", null, null);
             return;
         }
         String inputFileId = request.path("input_file_id").asText("");
         String endpoint = request.path("endpoint").asText("");
         String window = request.path("completion_window").asText("");
         if (inputFileId.isEmpty()) {
-            sendError(exchange, 400, "input_file_id is required.", "invalid_request_error", null, "input_file_id");
+            replies.error(exchange, 400, "input_file_id is required.", "invalid_request_error", null, "input_file_id");
         } else if (files.find(inputFileId).isEmpty()) {
-            sendError(exchange, 400, "Input file " + inputFileId + " was not found.", "invalid_request_error", null,
+            replies.error(exchange, 400, "Input file " + inputFileId + " was not found.", "invalid_request_error", null,
                     "input_file_id");
         } else if (Endpoint.fromPath(endpoint).isEmpty()) {
-            sendError(exchange, 400, "Unsupported endpoint '" + endpoint + "'.", "invalid_request_error", null,
+            replies.error(exchange, 400, "Unsupported endpoint '" + endpoint + "'.", "invalid_request_error", null,
                     "endpoint");
         } else if (!isCompletionWindow(window)) {
-            sendError(exchange, 400, "Invalid completion_window '" + window + "': use 24h (or, here, a number of"
+            replies.error(exchange, 400, "Invalid completion_window '" + window + "': use 24h (or, here, a number of"
                     + " seconds, minutes, hours or days such as 90s).", "invalid_request_error", null,
                     "completion_window");
         } else {
             Map<String, String> metadata = new LinkedHashMap<>();
             request.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
-            sendJson(exchange, 200, batchJson(engine.create(inputFileId, endpoint, window, metadata)));
+            replies.json(exchange, 200, batchJson(engine.create(inputFileId, endpoint, window, metadata)));
         }
     }
 
@@ -364,11 +212,11 @@ public final class LocalProviderServer implements AutoCloseable {
         try {
             body = mapper.readTree(exchange.getRequestBody().readNBytes(MAX_JSON_BODY));
         } catch (IOException e) {
-            sendError(exchange, 400, "The body is not valid JSON.", "invalid_request_error", null, null);
+            replies.error(exchange, 400, "The body is not valid JSON.", "invalid_request_error", null, null);
             return;
         }
         ModelAnswer answer = model.answer(endpoint, body);
-        sendJson(exchange, answer.statusCode(), answer.body());
+        replies.json(exchange, answer.statusCode(), answer.body());
     }
 
     private void listBatches(HttpExchange exchange) throws IOException {
@@ -392,28 +240,19 @@ public final class LocalProviderServer implements AutoCloseable {
             list.put("first_id", page.get(0).id).put("last_id", page.get(page.size() - 1).id);
         }
         list.put("has_more", start + limit < all.size());
-        sendJson(exchange, 200, list);
+        replies.json(exchange, 200, list);
     }
 
     private void cancelBatch(HttpExchange exchange, String id) throws IOException {
         Optional<LocalBatch> batch = engine.find(id);
         if (batch.isEmpty()) {
-            sendError(exchange, 404, "No batch found with id '" + id + "'.", "invalid_request_error", null, "id");
+            replies.error(exchange, 404, "No batch found with id '" + id + "'.", "invalid_request_error", null, "id");
         } else if (!engine.cancel(batch.get())) {
-            sendError(exchange, 409, "Cannot cancel a batch with status '" + batch.get().status.wireValue() + "'.",
+            replies.error(exchange, 409, "Cannot cancel a batch with status '" + batch.get().status.wireValue() + "'.",
                     "invalid_request_error", null, null);
         } else {
-            sendJson(exchange, 200, batchJson(batch.get()));
+            replies.json(exchange, 200, batchJson(batch.get()));
         }
-    }
-
-    private ObjectNode fileJson(FileStore.StoredFile file) {
-        ObjectNode node = mapper.createObjectNode().put("id", file.id()).put("object", "file")
-                .put("bytes", file.bytes()).put("created_at", file.createdAt().getEpochSecond())
-                .put("filename", file.filename()).put("purpose", file.purpose()).put("status", "processed");
-        node.putNull("expires_at");
-        node.putNull("status_details");
-        return node;
     }
 
     private ObjectNode batchJson(LocalBatch batch) {
@@ -474,29 +313,7 @@ public final class LocalProviderServer implements AutoCloseable {
         }
     }
 
-    private void sendError(HttpExchange exchange, int status, String message, String type, String code, String param)
-            throws IOException {
-        ObjectNode root = mapper.createObjectNode();
-        ObjectNode error = root.putObject("error").put("message", message).put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        sendJson(exchange, status, root);
-    }
-
-    private void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    private static void drain(HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-    }
-
-    private static String decode(String segment) {
+    static String decode(String segment) {
         return URLDecoder.decode(segment, StandardCharsets.UTF_8);
     }
 

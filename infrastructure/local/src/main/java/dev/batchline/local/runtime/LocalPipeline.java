@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.lambda.CompleteJobHandler;
 import dev.batchline.lambda.FailJobHandler;
 import dev.batchline.lambda.BatchlineConfig;
+import dev.batchline.config.AwsClients;
 import dev.batchline.config.Json;
 import dev.batchline.lambda.Services;
 import dev.batchline.emulators.AwsEmulators;
@@ -85,9 +86,10 @@ public final class LocalPipeline implements AutoCloseable {
     private LocalPipeline(Settings settings) throws Exception {
         workDirectory = Files.createTempDirectory("batchline-run");
         emulators = AwsEmulators.start();
-        s3 = emulators.s3();
-        sqs = emulators.sqs();
-        dynamo = emulators.dynamo();
+        AwsClients aws = clients(emulators);
+        s3 = aws.s3();
+        sqs = aws.sqs();
+        dynamo = aws.dynamo();
         s3.createBucket(r -> r.bucket(BUCKET));
         dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
         eventsQueueUrl = sqs.createQueue(r -> r.queueName("batchline-events")).queueUrl();
@@ -200,6 +202,12 @@ public final class LocalPipeline implements AutoCloseable {
 
     private static software.amazon.awssdk.services.ssm.SsmClient noSsm() {
         throw new IllegalStateException("local runs take API keys from environment variables (env:NAME)");
+    }
+
+    /** The functions' own client factory, pointed at the emulators. */
+    public static AwsClients clients(AwsEmulators emulators) {
+        return AwsClients.forEndpoints(new AwsClients.Endpoints(AwsEmulators.REGION, AwsEmulators.ACCESS_KEY,
+                AwsEmulators.SECRET_KEY, emulators.s3Endpoint(), emulators.dynamoEndpoint(), emulators.sqsEndpoint()));
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {

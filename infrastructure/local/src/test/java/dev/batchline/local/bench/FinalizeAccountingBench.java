@@ -11,6 +11,7 @@ import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
 import dev.batchline.finalize.RecordSink;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.job.PartProgress;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.storage.S3Layout;
@@ -52,8 +53,8 @@ public final class FinalizeAccountingBench {
         int small = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int large = args.length > 1 ? Integer.parseInt(args[1]) : 5_000_000;
         try (AwsEmulators emulators = AwsEmulators.start()) {
-            S3Client s3 = emulators.s3();
-            DynamoDbClient dynamo = emulators.dynamo();
+            S3Client s3 = LocalPipeline.clients(emulators).s3();
+            DynamoDbClient dynamo = LocalPipeline.clients(emulators).dynamo();
             s3.createBucket(r -> r.bucket(BUCKET));
             dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
             DynamoJobStore jobs = new DynamoJobStore(dynamo, TABLE);
@@ -138,8 +139,8 @@ public final class FinalizeAccountingBench {
 
         public static void main(String[] jobIds) throws Exception {
             ObjectMapper mapper = Json.mapper();
-            S3Client s3 = AwsClients.s3();
-            DynamoJobStore jobs = new DynamoJobStore(AwsClients.dynamo(), TABLE);
+            S3Client s3 = AwsClients.fromEnvironment().s3();
+            DynamoJobStore jobs = new DynamoJobStore(AwsClients.fromEnvironment().dynamo(), TABLE);
             BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", TABLE,
                     "EVENTS_QUEUE_URL", "unused"), mapper);
             AtomicLong counted = new AtomicLong();

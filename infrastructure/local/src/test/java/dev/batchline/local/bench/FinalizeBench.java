@@ -9,6 +9,7 @@ import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
 import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.job.PartProgress;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderClients;
@@ -46,9 +47,9 @@ public final class FinalizeBench {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         ObjectMapper mapper = Json.mapper();
         try (AwsEmulators emulators = AwsEmulators.start()) {
-            S3Client s3 = emulators.s3();
-            DynamoDbClient dynamo = emulators.dynamo();
-            SqsClient sqs = emulators.sqs();
+            S3Client s3 = LocalPipeline.clients(emulators).s3();
+            DynamoDbClient dynamo = LocalPipeline.clients(emulators).dynamo();
+            SqsClient sqs = LocalPipeline.clients(emulators).sqs();
             s3.createBucket(r -> r.bucket("bench"));
             dynamo.createTable(DynamoJobStore.createTableRequest("jobs"));
             String queue = sqs.createQueue(r -> r.queueName("events")).queueUrl();

@@ -12,7 +12,6 @@ import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderFile;
 import dev.batchline.testing.EmulatorExtension;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -14,7 +14,6 @@ import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.PartProgress;
 import dev.batchline.job.PartRecord;
-import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.provider.LocalProviderServer;
 import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
