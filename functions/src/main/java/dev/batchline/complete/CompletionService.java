@@ -1,5 +1,6 @@
 package dev.batchline.complete;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
 import dev.batchline.job.JobRecord;
@@ -15,9 +16,7 @@ import dev.batchline.storage.S3Layout;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -70,24 +69,24 @@ public final class CompletionService {
         Manifest.Counts counts = Manifest.Counts.of(total);
         Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, jobId, statusName, job.source(), job.profile(),
                 job.endpoint(), job.model(), job.requests(), counts, counts.total() == job.requests(),
+                total.unmatchedLines(),
                 new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
                 new Manifest.Records(S3Layout.recordsPrefix(jobId, true), S3Layout.recordsPrefix(jobId, false)),
                 parts, job.createdAt(), now, failure);
         s3.putObject(r -> r.bucket(job.source().bucket()).key(manifestKey).contentType("application/json"),
                 RequestBody.fromString(Json.write(mapper, manifest)));
         jobs.markFinished(jobId, status, manifestKey, now);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("jobId", jobId);
-        data.put("bucket", job.source().bucket());
-        data.put("manifestKey", manifestKey);
-        data.put("counts", counts);
-        if (failure != null) {
-            data.put("error", failure.error());
-        }
         String name = status == JobStatus.COMPLETED ? "job.completed" : "job.failed";
-        events.publish(CloudEvent.forJob(name, jobId, now, data));
+        events.publish(CloudEvent.forJob(name, jobId, now, new FinishedData(CloudEvent.SCHEMA_VERSION, jobId,
+                job.source().bucket(), manifestKey, counts, failure == null ? null : failure.error())));
         metrics.jobFinished(status, total);
         return new JobOutcome(jobId, statusName, manifestKey);
+    }
+
+    /** What a {@code batchline.job.completed} or {@code batchline.job.failed} event's {@code data} holds. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FinishedData(int schemaVersion, String jobId, String bucket, String manifestKey,
+            Manifest.Counts counts, String error) {
     }
 
     /** What CompleteJob and FailJob answer the state machine. */

@@ -13,6 +13,8 @@ import java.util.List;
  * @param schemaVersion {@value #SCHEMA_VERSION}; a reader of a later version keeps reading what it knows
  * @param status        {@code completed} or {@code failed}
  * @param accountedFor  the counts add up to the requests
+ * @param unmatchedLines lines of the provider's files that named no request to account for, kept in
+ *                      each part's {@code provider/} folder ({@code unmatched-*.jsonl})
  * @param error         why the job failed, when it did
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,6 +29,7 @@ public record Manifest(
         long requests,
         Counts counts,
         boolean accountedFor,
+        long unmatchedLines,
         Usage usage,
         Records records,
         List<Part> parts,

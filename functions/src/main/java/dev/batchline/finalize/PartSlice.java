@@ -1,5 +1,6 @@
 package dev.batchline.finalize;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.ids.PartIndex;
@@ -10,6 +11,7 @@ import dev.batchline.job.PartRecord;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.storage.LineStream;
 import dev.batchline.storage.S3Layout;
+import dev.batchline.storage.S3ObjectOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +58,7 @@ final class PartSlice {
     private long line;
     private PartOutcome outcome;
     private int written;
+    private S3ObjectOutputStream unmatched;
 
     PartSlice(Tools tools, String bucket, String jobId, PartRecord record, ProviderBatch batch, PartIndex index,
             RecordSink sink, FinalizeCheckpoints checkpoints, Instant deadline) {
@@ -100,9 +103,18 @@ final class PartSlice {
         return false;
     }
 
-    /** Records, then the checkpoint that counts them: a resumed slice never skips a record. */
+    /** Records and unmatched lines, then the checkpoint that counts them: a resumed slice never skips one. */
     private void save() {
         sink.flush();
+        if (unmatched != null) {
+            try {
+                unmatched.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing the unmatched lines of job " + jobId + " part " + partNumber,
+                        e);
+            }
+            unmatched = null;
+        }
         cursor = checkpoints.save(cursor, phase, offset, line, seen, outcome);
         written = 0;
     }
@@ -138,7 +150,7 @@ final class PartSlice {
             while ((next = lines.next()) != null) {
                 int requestLine = answers.next();
                 if (next.length > 0) {
-                    keep(ReportedLine.parse(next, tools.mapper()), requestLine);
+                    keep(next, requestLine);
                 }
                 offset = lines.consumed();
                 line++;
@@ -152,18 +164,46 @@ final class PartSlice {
         }
     }
 
-    private void keep(ReportedLine reported, int requestLine) {
+    /** The line's record, when it is the first report of a request of the part; else the line is kept aside. */
+    private void keep(byte[] line, int requestLine) throws IOException {
+        ReportedLine reported;
+        try {
+            reported = ReportedLine.parse(line, tools.mapper());
+        } catch (JsonProcessingException notJson) {
+            keepAside(line, "a line that is not JSON");
+            return;
+        }
         if (requestLine < 0) {
-            LOG.warn("job {} part {}: the provider reported custom_id {} that the part does not hold", jobId,
-                    partNumber, RecordKey.of(reported.customId()));
+            keepAside(line, reported.customId().isEmpty() ? "a line without a custom_id"
+                    : "custom_id " + RecordKey.of(reported.customId()) + ", which the part does not hold");
             return;
         }
         if (seen.get(requestLine)) {
-            return; // reported twice by the provider, or written before a crash: one record is enough
+            // A crash after a write resumes from the checkpoint before it, whose bitmap does not have it:
+            // a request seen here was reported twice by the provider.
+            keepAside(line, "custom_id " + RecordKey.of(reported.customId()) + " reported again");
+            return;
         }
         seen.set(requestLine);
         outcome = outcome.plus(reported.outcome());
         sink.write(reported.record());
+        written++;
+    }
+
+    /**
+     * A provider line that names no request of the part to account for: kept as it is, with the
+     * slice's other such lines, and counted; it never becomes a record nor fails the part.
+     */
+    private void keepAside(byte[] line, String why) throws IOException {
+        LOG.warn("job {} part {}: kept aside {}", jobId, partNumber, why);
+        if (unmatched == null) {
+            unmatched = new S3ObjectOutputStream(tools.s3(), bucket, S3Layout.unmatchedLines(jobId, partNumber,
+                    cursor.checkpoint() + 1, checkpoints.run()), "application/jsonl",
+                    S3ObjectOutputStream.MIN_PART_BYTES);
+        }
+        unmatched.write(line);
+        unmatched.write('\n');
+        outcome = outcome.plus(PartOutcome.UNMATCHED_LINE);
         written++;
     }
 
@@ -173,7 +213,8 @@ final class PartSlice {
             case EXPIRED -> PipelineErrorCode.BATCH_EXPIRED;
             case CANCELLED -> PipelineErrorCode.BATCH_CANCELLED;
             case FAILED -> PipelineErrorCode.BATCH_FAILED;
-            default -> PipelineErrorCode.MISSING_FROM_PROVIDER_OUTPUT;
+            case COMPLETED -> PipelineErrorCode.MISSING_FROM_PROVIDER_OUTPUT;
+            default -> PipelineErrorCode.BATCH_TIMED_OUT; // not ended by the part's deadline
         };
         String key = S3Layout.partIds(jobId, partNumber);
         try (LineStream ids = from(key)) {
@@ -190,11 +231,9 @@ final class PartSlice {
                 }
                 seen.set(requestLine);
                 String customId = tools.mapper().readValue(id, String.class);
-                boolean expired = code == PipelineErrorCode.BATCH_EXPIRED;
-                boolean cancelled = code == PipelineErrorCode.BATCH_CANCELLED;
-                outcome = outcome.plus(new PartOutcome(0, 0, expired ? 1 : 0, cancelled ? 1 : 0,
-                        expired || cancelled ? 0 : 1, 0, 0, 0));
-                sink.write(new FinalRecord(customId, false, errorRecord(customId, code), null, code.code()));
+                outcome = outcome.plus(PartOutcome.of(code.outcome(), 0, 0, 0));
+                sink.write(new FinalRecord(customId, code.outcome(), errorRecord(customId, code), null,
+                        code.code()));
                 written++;
                 if (atSliceBoundary()) {
                     return false;
@@ -219,10 +258,14 @@ final class PartSlice {
     private String missingMessage(PipelineErrorCode code) {
         return switch (code) {
             case BATCH_EXPIRED -> "The provider batch " + batch.id() + " expired before this request ran.";
-            case BATCH_CANCELLED -> "The provider batch " + batch.id() + " was cancelled before this request ran.";
+            case BATCH_CANCELLED -> batch.id() == null ? "The job was cancelled before this part was submitted."
+                    : "The provider batch " + batch.id() + " was cancelled before this request ran.";
             case BATCH_FAILED -> "The provider batch " + batch.id() + " failed; see batch_errors.";
             case MISSING_FROM_PROVIDER_OUTPUT -> "The provider batch " + batch.id()
                     + " completed without reporting this request.";
+            case BATCH_TIMED_OUT -> "The provider batch " + batch.id() + " was still " + batch.rawStatus()
+                    + " at the part's deadline (1.75 completion windows after its submission); Batchline stopped"
+                    + " waiting for it.";
         };
     }
 

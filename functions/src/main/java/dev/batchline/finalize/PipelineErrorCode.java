@@ -1,5 +1,6 @@
 package dev.batchline.finalize;
 
+import dev.batchline.job.RecordOutcome;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,18 @@ public enum PipelineErrorCode {
     /** The provider failed the whole batch; the record carries its {@code batch_errors}. */
     BATCH_FAILED,
     /** The batch completed without reporting the request in either file. */
-    MISSING_FROM_PROVIDER_OUTPUT;
+    MISSING_FROM_PROVIDER_OUTPUT,
+    /** The batch had not ended by the part's deadline; Batchline stopped waiting for it. */
+    BATCH_TIMED_OUT;
+
+    /** What a request with this code counts as. */
+    public RecordOutcome outcome() {
+        return switch (this) {
+            case BATCH_EXPIRED, BATCH_TIMED_OUT -> RecordOutcome.EXPIRED;
+            case BATCH_CANCELLED -> RecordOutcome.CANCELLED;
+            case BATCH_FAILED, MISSING_FROM_PROVIDER_OUTPUT -> RecordOutcome.MISSING;
+        };
+    }
 
     /** The code as it appears in records and events. */
     public String code() {

@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 final class ProviderFileCopy {
 
+    private static final String NEVER_SUBMITTED = "{\"id\":null,\"status\":\"cancelled\"}";
+
     private final S3Client s3;
     private final ProviderClients providers;
 
@@ -26,10 +28,16 @@ final class ProviderFileCopy {
     }
 
     void copy(JobRecord job, PartRecord record, Instant deadline) {
-        BatchProvider provider = providers.forProfile(job.profile());
-        ProviderBatch batch = provider.retrieveBatch(record.batchId());
         String bucket = job.source().bucket();
         int partNumber = record.staged().partNumber();
+        if (record.batchId() == null) {
+            // Never submitted (the job was cancelled first): a batch that never was, cancelled.
+            s3.putObject(r -> r.bucket(bucket).key(S3Layout.providerBatch(job.jobId(), partNumber))
+                    .contentType("application/json"), RequestBody.fromString(NEVER_SUBMITTED));
+            return;
+        }
+        BatchProvider provider = providers.forProfile(job.profile());
+        ProviderBatch batch = provider.retrieveBatch(record.batchId());
         if (batch.outputFileId() != null) {
             provider.downloadFile(batch.outputFileId(), bucket, S3Layout.providerOutput(job.jobId(), partNumber),
                     deadline);

@@ -3,6 +3,7 @@ package dev.batchline.finalize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.job.PartOutcome;
+import dev.batchline.job.RecordOutcome;
 import java.io.IOException;
 
 /**
@@ -25,13 +26,13 @@ record ReportedLine(String customId, FinalRecord record, PartOutcome outcome) {
         long prompt = usage.path("prompt_tokens").asLong(usage.path("input_tokens").asLong());
         long completion = usage.path("completion_tokens").asLong(usage.path("output_tokens").asLong());
         // Providers list requests they never ran in the error file too, with these codes.
-        boolean expired = PipelineErrorCode.BATCH_EXPIRED.is(errorCode);
-        boolean cancelled = PipelineErrorCode.BATCH_CANCELLED.is(errorCode);
-        PartOutcome outcome = new PartOutcome(succeeded ? 1 : 0, succeeded || expired || cancelled ? 0 : 1,
-                expired ? 1 : 0, cancelled ? 1 : 0, 0, prompt, completion,
-                usage.path("total_tokens").asLong(prompt + completion));
-        return new ReportedLine(customId, new FinalRecord(customId, succeeded, line, status == 0 ? null : status,
-                errorCode), outcome);
+        RecordOutcome outcome = succeeded ? RecordOutcome.SUCCEEDED
+                : PipelineErrorCode.BATCH_EXPIRED.is(errorCode) ? RecordOutcome.EXPIRED
+                : PipelineErrorCode.BATCH_CANCELLED.is(errorCode) ? RecordOutcome.CANCELLED
+                : RecordOutcome.FAILED;
+        return new ReportedLine(customId, new FinalRecord(customId, outcome, line, status == 0 ? null : status,
+                errorCode), PartOutcome.of(outcome, prompt, completion,
+                usage.path("total_tokens").asLong(prompt + completion)));
     }
 
     private static String errorCode(JsonNode result, JsonNode response) {

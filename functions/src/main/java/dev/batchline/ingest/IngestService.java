@@ -19,9 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,6 +141,11 @@ public final class IngestService {
                 parts.size()));
     }
 
+    /** What a {@code batchline.job.rejected} event's {@code data} holds. */
+    public record RejectedData(int schemaVersion, String jobId, String bucket, String key, String reportKey,
+            String reason, long errorCount) {
+    }
+
     private IngestOutcome reject(String jobId, SourceObject source, String reason, String message,
             ValidationReport validation) {
         Instant now = clock.instant();
@@ -150,14 +153,9 @@ public final class IngestService {
         RejectionReport report = new RejectionReport(jobId, source, now, reason, message, validation);
         s3.putObject(r -> r.bucket(source.bucket()).key(reportKey).contentType("application/json"),
                 RequestBody.fromString(Json.write(mapper, report)));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("jobId", jobId);
-        data.put("bucket", source.bucket());
-        data.put("key", source.key());
-        data.put("reportKey", reportKey);
-        data.put("reason", reason);
-        data.put("errorCount", validation == null ? 0 : validation.errorCount());
-        events.publish(CloudEvent.forJob("job.rejected", jobId, now, data));
+        events.publish(CloudEvent.forJob("job.rejected", jobId, now, new RejectedData(CloudEvent.SCHEMA_VERSION,
+                jobId, source.bucket(), source.key(), reportKey, reason,
+                validation == null ? 0 : validation.errorCount())));
         jobs.markRejected(jobId, validation == null ? 0 : validation.requests(),
                 validation == null ? 0 : validation.errorCount(), reportKey, now);
         LOG.info("job {} rejected ({}): {}", jobId, reason, message);

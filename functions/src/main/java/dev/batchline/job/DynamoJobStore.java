@@ -160,25 +160,38 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public JobRecord markRunning(String jobId, String executionId, Instant now) {
-        return transition(jobId, JobStatus.SUBMITTING, JobStatus.RUNNING, now, "executionId = :execution",
-                Map.of(":execution", s(executionId)));
+        try {
+            return transition(jobId, List.of(JobStatus.SUBMITTING), JobStatus.RUNNING, now,
+                    "executionId = :execution", Map.of(":execution", s(executionId)));
+        } catch (IllegalStateException refused) {
+            JobRecord current = require(jobId);
+            if (current.status() == JobStatus.COMPLETED || current.status() == JobStatus.FAILED) {
+                return current; // the workflow ended before its start was recorded: nothing to move
+            }
+            throw refused;
+        }
     }
 
     private JobRecord transition(String jobId, JobStatus target, Instant now, String setFields,
             Map<String, AttributeValue> fieldValues) {
-        return transition(jobId, JobStatus.VALIDATING, target, now, setFields, fieldValues);
+        return transition(jobId, List.of(JobStatus.VALIDATING), target, now, setFields, fieldValues);
     }
 
-    private JobRecord transition(String jobId, JobStatus from, JobStatus target, Instant now, String setFields,
+    /** From any of {@code from} to {@code target}; idempotent, refused from any other status. */
+    private JobRecord transition(String jobId, List<JobStatus> from, JobStatus target, Instant now, String setFields,
             Map<String, AttributeValue> fieldValues) {
         Map<String, AttributeValue> values = new HashMap<>(fieldValues);
         values.put(":target", s(target.name()));
-        values.put(":from", s(from.name()));
+        List<String> fromNames = new ArrayList<>();
+        for (int i = 0; i < from.size(); i++) {
+            values.put(":from" + i, s(from.get(i).name()));
+            fromNames.add(":from" + i);
+        }
         values.put(":now", s(now.toString()));
         try {
             dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId))
                     .updateExpression("SET #status = :target, updatedAt = :now, " + setFields + " REMOVE leaseUntil")
-                    .conditionExpression("#status = :from")
+                    .conditionExpression("#status IN (" + String.join(", ", fromNames) + ")")
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
@@ -232,12 +245,12 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public boolean recordBatch(String jobId, int partNumber, String batchId) {
+    public boolean recordBatch(String jobId, int partNumber, String batchId, Instant now) {
         try {
             dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
-                    .updateExpression("SET batchId = :batch")
+                    .updateExpression("SET batchId = :batch, firstSubmittedAt = if_not_exists(firstSubmittedAt, :now)")
                     .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(batchId) OR batchId = :batch)")
-                    .expressionAttributeValues(Map.of(":batch", s(batchId))));
+                    .expressionAttributeValues(Map.of(":batch", s(batchId), ":now", s(now.toString()))));
             return true;
         } catch (ConditionalCheckFailedException other) {
             return false;
@@ -309,13 +322,14 @@ public final class DynamoJobStore implements JobStore {
         values.put(":prompt", n(outcome.promptTokens()));
         values.put(":completion", n(outcome.completionTokens()));
         values.put(":total", n(outcome.totalTokens()));
+        values.put(":unmatched", n(outcome.unmatchedLines()));
         try {
             dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                     .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, finalizeLine = :line, "
                             + "finalizeCheckpoint = :checkpoint, finalizeSeenKey = :seen, succeeded = :succeeded, "
                             + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, "
                             + "#missing = :missing, promptTokens = :prompt, completionTokens = :completion, "
-                            + "totalTokens = :total")
+                            + "totalTokens = :total, unmatchedLines = :unmatched")
                     .conditionExpression("finalizeCheckpoint = :previous")
                     // "missing" is one of DynamoDB's reserved words.
                     .expressionAttributeNames(Map.of("#missing", "missing"))
@@ -334,7 +348,8 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public JobRecord markFinished(String jobId, JobStatus status, String manifestKey, Instant now) {
-        return transition(jobId, JobStatus.RUNNING, status, now, "manifestKey = :manifest",
-                Map.of(":manifest", s(manifestKey)));
+        // From SUBMITTING too: the workflow may end before ingest recorded that it started it.
+        return transition(jobId, List.of(JobStatus.SUBMITTING, JobStatus.RUNNING), status, now,
+                "manifestKey = :manifest", Map.of(":manifest", s(manifestKey)));
     }
 }

@@ -18,9 +18,10 @@ final class JobItems {
         StagedPart staged = stagedFromItem(item);
         PartOutcome outcome = new PartOutcome(number(item, "succeeded"), number(item, "failedRecords"),
                 number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
-                number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"));
+                number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"),
+                number(item, "unmatchedLines"));
         return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"),
-                (int) number(item, "submissions"), text(item, "batchStatus"),
+                (int) number(item, "submissions"), instant(item, "firstSubmittedAt"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),
                 item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),

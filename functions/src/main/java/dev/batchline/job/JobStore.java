@@ -22,7 +22,10 @@ public interface JobStore {
     /** {@link JobStatus#VALIDATING} to {@link JobStatus#REJECTED}; idempotent. */
     JobRecord markRejected(String jobId, long requests, long errorCount, String reportKey, Instant now);
 
-    /** {@link JobStatus#SUBMITTING} to {@link JobStatus#RUNNING} once the workflow started; idempotent. */
+    /**
+     * {@link JobStatus#SUBMITTING} to {@link JobStatus#RUNNING} once the workflow started; idempotent,
+     * and a no-op when the workflow has already ended the job.
+     */
     JobRecord markRunning(String jobId, String executionId, Instant now);
 
     Optional<JobRecord> find(String jobId);
@@ -35,10 +38,11 @@ public interface JobStore {
     void recordUpload(String jobId, int partNumber, String fileId);
 
     /**
-     * Records the part's provider batch; refused (false) when the part already has another one, so
-     * two racing submissions cannot both count.
+     * Records the part's provider batch, and {@code now} as its first submission unless one is
+     * recorded; refused (false) when the part already has another batch, so two racing submissions
+     * cannot both count.
      */
-    boolean recordBatch(String jobId, int partNumber, String batchId);
+    boolean recordBatch(String jobId, int partNumber, String batchId, Instant now);
 
     /**
      * Forgets a batch the provider refused for capacity and counts the refusal, so the part is
@@ -66,6 +70,6 @@ public interface JobStore {
     /** Asks the workflow to cancel the job's batches at their next poll. */
     void requestCancel(String jobId);
 
-    /** RUNNING to COMPLETED or FAILED; idempotent. */
+    /** SUBMITTING or RUNNING to COMPLETED or FAILED; idempotent; refused from another ending. */
     JobRecord markFinished(String jobId, JobStatus status, String manifestKey, Instant now);
 }

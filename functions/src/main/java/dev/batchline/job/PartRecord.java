@@ -7,6 +7,8 @@ import dev.batchline.provider.ProviderBatch;
  *
  * @param submissions     batches the provider refused for capacity so far; the next one is submission
  *                        {@code submissions}, so a retry's search by metadata never picks a refused batch
+ * @param firstSubmittedAt when the part's first batch was recorded: its deadlines count from there,
+ *                        across resubmissions
  * @param providerCounts  the provider's request counts at the last poll
  * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
  * @param finalizeCursor  how far finalizing got in the current phase
@@ -16,6 +18,7 @@ public record PartRecord(
         String fileId,
         String batchId,
         int submissions,
+        java.time.Instant firstSubmittedAt,
         String batchStatus,
         ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,

@@ -113,7 +113,7 @@ public final class Services {
     }
 
     public SubmitService submit() {
-        return new SubmitService(jobs, providers);
+        return new SubmitService(jobs, providers, clock);
     }
 
     public PollService poll() {

@@ -28,7 +28,7 @@ public record CloudEvent(
             Integer statusCode, String errorCode) {
     }
 
-    /** The data's shape; a consumer reads what it knows of a later version. */
+    /** The shape of every event's data; a later version only adds fields. */
     public static final int SCHEMA_VERSION = 1;
 
     /**

@@ -3,15 +3,19 @@ package dev.batchline.poll;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStore;
 import dev.batchline.job.PartProgress;
+import dev.batchline.job.PartRecord;
 import dev.batchline.notify.JobMetrics;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.BatchStatus;
 import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.ProviderBatch;
+import dev.batchline.provider.ProviderException;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
+import dev.batchline.provider.TransientProviderException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * PollBatch: reads the provider batch's status into the part record, decides the next wait (it
  * grows by the profile's factor up to its cap, so a 24 h batch polls a few hundred times), sends a
- * requested cancellation once, and turns a refusal for capacity into a later resubmission.
+ * requested cancellation once, turns a refusal for capacity into a later resubmission (up to the
+ * profile's {@code maxResubmissions}), and keeps the part's {@link Deadlines}: every wait ends.
  */
 public final class PollService {
 
@@ -45,7 +50,9 @@ public final class PollService {
                 "job " + part.jobId() + " is not recorded"));
         ProviderProfile profile = providers.profile(job.profile());
         BatchProvider provider = providers.forProfile(job.profile());
-        metrics.runningJobAge(Duration.between(job.createdAt(), clock.instant()));
+        Instant now = clock.instant();
+        metrics.runningJobAge(Duration.between(job.createdAt(), now));
+        PartRecord record = jobs.part(part.jobId(), part.partNumber());
         ProviderBatch batch = provider.retrieveBatch(part.batchId());
         jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue(),
                 batch.requestCounts().total(), batch.requestCounts().completed(), batch.requestCounts().failed());
@@ -53,34 +60,64 @@ public final class PollService {
         int wait = part.nextPollSeconds() == null ? profile.initialPollSeconds() : part.nextPollSeconds();
         int nextWait = (int) Math.min(profile.maxPollSeconds(), Math.ceil(wait * profile.pollBackoff()));
         if (batch.status() == BatchStatus.FAILED && refusedForCapacity(batch)) {
-            LOG.info("job {} part {}: batch {} refused for capacity; resubmitting after {} s", part.jobId(),
-                    part.partNumber(), batch.id(), profile.maxPollSeconds());
-            jobs.clearBatch(part.jobId(), part.partNumber(), batch.id());
-            return part.withBatch(null, profile.maxPollSeconds(), polls, false, true);
+            if (record.submissions() < profile.maxResubmissions()) {
+                LOG.info("job {} part {}: batch {} refused for capacity; resubmitting after {} s", part.jobId(),
+                        part.partNumber(), batch.id(), profile.maxPollSeconds());
+                jobs.clearBatch(part.jobId(), part.partNumber(), batch.id());
+                return part.withBatch(null, profile.maxPollSeconds(), polls, false, true);
+            }
+            LOG.warn("job {} part {}: batch {} refused for capacity after {} resubmission(s), the profile's most; "
+                    + "the part ends with the refusal", part.jobId(), part.partNumber(), batch.id(),
+                    record.submissions());
+            return part.withBatch(batch.id(), nextWait, polls, true, false);
         }
-        boolean cancel = job.cancelRequested() || polls > maxPolls(profile);
-        if (cancel && !batch.status().isTerminal() && batch.status() != BatchStatus.CANCELLING
-                && jobs.markCancelSent(part.jobId(), part.partNumber())) {
-            LOG.info("job {} part {}: cancelling batch {}", part.jobId(), part.partNumber(), batch.id());
-            provider.cancelBatch(batch.id());
+        Deadlines deadlines = Deadlines.of(record.firstSubmittedAt() == null ? now : record.firstSubmittedAt(),
+                CompletionWindow.parse(profile.completionWindow()));
+        boolean ended = batch.status().isTerminal();
+        if ((job.cancelRequested() || now.isAfter(deadlines.cancel())) && !ended
+                && batch.status() != BatchStatus.CANCELLING && jobs.markCancelSent(part.jobId(), part.partNumber())) {
+            cancel(provider, part, batch);
         }
         if (batch.status() == BatchStatus.UNKNOWN) {
             LOG.warn("job {} part {}: batch {} has a status Batchline does not know: {}", part.jobId(),
                     part.partNumber(), batch.id(), batch.rawStatus());
         }
-        return part.withBatch(batch.id(), nextWait, polls, batch.status().isTerminal(), false);
+        boolean givenUp = !ended && now.isAfter(deadlines.giveUp());
+        if (givenUp) {
+            LOG.warn("job {} part {}: batch {} is still {} at its deadline; finalizing the part with what exists",
+                    part.jobId(), part.partNumber(), batch.id(), batch.rawStatus());
+        }
+        return part.withBatch(batch.id(), nextWait, polls, ended || givenUp, false);
+    }
+
+    /**
+     * A part's deadlines, from its first submission: past 1.5 completion windows its batch is cancelled
+     * (the window and then some has gone by); past 1.75 Batchline stops waiting for the batch to end
+     * (a batch stuck in {@code finalizing}, {@code cancelling} or a status no one knows) and finalizes
+     * the part with what exists.
+     */
+    record Deadlines(Instant cancel, Instant giveUp) {
+
+        static Deadlines of(Instant firstSubmitted, Duration window) {
+            return new Deadlines(firstSubmitted.plus(window.multipliedBy(3).dividedBy(2)),
+                    firstSubmitted.plus(window.multipliedBy(7).dividedBy(4)));
+        }
+    }
+
+    /** A cancel the provider refuses (the batch ended meanwhile, say) is not the part's failure. */
+    private static void cancel(BatchProvider provider, PartProgress part, ProviderBatch batch) {
+        LOG.info("job {} part {}: cancelling batch {}", part.jobId(), part.partNumber(), batch.id());
+        try {
+            provider.cancelBatch(batch.id());
+        } catch (TransientProviderException retried) {
+            throw retried;
+        } catch (ProviderException refused) {
+            LOG.warn("job {} part {}: the provider refused to cancel batch {}: {}", part.jobId(), part.partNumber(),
+                    batch.id(), refused.getMessage());
+        }
     }
 
     private static boolean refusedForCapacity(ProviderBatch batch) {
         return batch.errors().stream().anyMatch(error -> error.code() != null && CAPACITY_ERRORS.contains(error.code()));
-    }
-
-    /**
-     * The deadline guard: polls enough for the completion window at the longest wait, and half as
-     * many again; past it the batch is cancelled so the part ends with what it has.
-     */
-    static int maxPolls(ProviderProfile profile) {
-        long windowSeconds = CompletionWindow.parse(profile.completionWindow()).toSeconds();
-        return (int) (windowSeconds * 3 / 2 / profile.maxPollSeconds()) + 50;
     }
 }

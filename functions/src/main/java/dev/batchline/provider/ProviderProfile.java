@@ -1,5 +1,6 @@
 package dev.batchline.provider;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
 import java.util.List;
@@ -30,6 +31,8 @@ import java.util.Set;
  * @param maxPollSeconds       cap of the wait between polls
  * @param filePurpose          the {@code purpose} of uploaded batch files
  * @param statusAliases        provider status values mapped to the OpenAI set (keys compared case-insensitively)
+ * @param maxResubmissions     times a part is submitted again after the provider refused its batch for
+ *                             capacity; past them the part ends with the refusal ({@code batch_failed})
  */
 public record ProviderProfile(
         String name,
@@ -49,8 +52,24 @@ public record ProviderProfile(
         double pollBackoff,
         int maxPollSeconds,
         String filePurpose,
-        Map<String, String> statusAliases) {
+        Map<String, String> statusAliases,
+        int maxResubmissions) {
 
+    /** Resubmissions after capacity refusals when a profile names none: about ten waits of the longest poll. */
+    public static final int DEFAULT_MAX_RESUBMISSIONS = 10;
+
+    /** A profile with {@link #DEFAULT_MAX_RESUBMISSIONS}. */
+    public ProviderProfile(String name, String baseUrl, String apiKeyRef, List<Endpoint> endpoints,
+            int maxRequestsPerBatch, long maxBytesPerBatch, int maxLineBytes, int maxFileRequests, long maxFileBytes,
+            boolean splitAllowed, boolean oneModelPerFile, String completionWindow, int maxConcurrentBatches,
+            int initialPollSeconds, double pollBackoff, int maxPollSeconds, String filePurpose,
+            Map<String, String> statusAliases) {
+        this(name, baseUrl, apiKeyRef, endpoints, maxRequestsPerBatch, maxBytesPerBatch, maxLineBytes,
+                maxFileRequests, maxFileBytes, splitAllowed, oneModelPerFile, completionWindow, maxConcurrentBatches,
+                initialPollSeconds, pollBackoff, maxPollSeconds, filePurpose, statusAliases, DEFAULT_MAX_RESUBMISSIONS);
+    }
+
+    @JsonCreator
     public ProviderProfile {
         Objects.requireNonNull(name, "name");
         if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
@@ -68,6 +87,10 @@ public record ProviderProfile(
         requirePositive(name, "maxLineBytes", maxLineBytes);
         requirePositive(name, "maxFileRequests", maxFileRequests);
         requirePositive(name, "maxFileBytes", maxFileBytes);
+        if (maxResubmissions < 0) {
+            throw new IllegalArgumentException("profile " + name + ": maxResubmissions must not be negative, got "
+                    + maxResubmissions);
+        }
         if (maxLineBytes > maxBytesPerBatch) {
             throw new IllegalArgumentException("profile " + name + ": maxLineBytes (" + maxLineBytes
                     + ") must not exceed maxBytesPerBatch (" + maxBytesPerBatch + ")");

@@ -12,7 +12,8 @@ import java.util.List;
  * staging/jobId/part-00001.ids                   its custom_ids in line order, one JSON string a line
  * staging/jobId/part-00001.idx                   its custom_ids by fingerprint (dev.batchline.ids.PartIndex)
  * rejected/jobId/report.json                     why a file was rejected
- * provider/jobId/part-00001/{output.jsonl, errors.jsonl, batch.json, *.jsonl.resolved-*.bin, seen-*.bin}
+ * provider/jobId/part-00001/{output.jsonl, errors.jsonl, batch.json, *.jsonl.resolved-*.bin, seen-*.bin,
+ *                                                  unmatched-*.jsonl}
  *                                                the provider's files and finalize's bookkeeping
  * results/jobId/records/recordKey.json           one succeeded request
  * errors/jobId/records/recordKey.json            one request that did not succeed
@@ -92,6 +93,15 @@ public final class S3Layout {
      */
     public static String resolvedLines(String providerFileKey, int round) {
         return providerFileKey + String.format(".resolved-%06d.bin", round);
+    }
+
+    /**
+     * The lines of the provider's files that one finalize slice could not match to a request of the
+     * part (not JSON, no custom_id, one the part does not hold, one already reported), as the
+     * provider wrote them; named by the checkpoint that counts them and the run that wrote them.
+     */
+    public static String unmatchedLines(String jobId, int partNumber, int checkpoint, String run) {
+        return providerPrefix(jobId, partNumber) + String.format("unmatched-%06d-%s.jsonl", checkpoint, run);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.storage.S3Layout;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -34,10 +35,12 @@ public final class SubmitService {
 
     private final JobStore jobs;
     private final ProviderClients providers;
+    private final Clock clock;
 
-    public SubmitService(JobStore jobs, ProviderClients providers) {
+    public SubmitService(JobStore jobs, ProviderClients providers, Clock clock) {
         this.jobs = jobs;
         this.providers = providers;
+        this.clock = clock;
     }
 
     public PartProgress submit(PartProgress part) {
@@ -47,18 +50,26 @@ public final class SubmitService {
         BatchProvider provider = providers.forProfile(job.profile());
         PartRecord record = jobs.part(part.jobId(), part.partNumber());
         String batchId = record.batchId();
+        if (batchId == null && job.cancelRequested()) {
+            // Nothing reaches the provider for a cancelled job: finalizing accounts the part as cancelled.
+            LOG.info("job {} part {}: the job was cancelled before the part was submitted", part.jobId(),
+                    part.partNumber());
+            return part.withBatch(null, 0, part.polls() == null ? 0 : part.polls(), true, false);
+        }
         if (batchId == null) {
             batchId = record.fileId() == null ? null
                     : findExisting(provider, part.jobId(), part.partNumber(), record.submissions()).orElse(null);
             if (batchId == null) {
                 batchId = create(provider, job, part, record);
             }
-            if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId)) {
+            if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId, clock.instant())) {
                 batchId = jobs.part(part.jobId(), part.partNumber()).batchId();
             }
         }
         LOG.info("job {} part {}: provider batch {}", part.jobId(), part.partNumber(), batchId);
-        return part.withBatch(batchId, profile.initialPollSeconds(), 0, false, false);
+        // The poll count goes on across resubmissions: it is the part's, not one batch's.
+        return part.withBatch(batchId, profile.initialPollSeconds(), part.polls() == null ? 0 : part.polls(), false,
+                false);
     }
 
     private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record) {

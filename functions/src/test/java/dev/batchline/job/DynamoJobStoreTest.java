@@ -47,6 +47,22 @@ class DynamoJobStoreTest {
     }
 
     @Test
+    void markFinished_fromSubmitting_endsTheJob_andARecordedStartAfterwardsChangesNothing() {
+        jobs.claim(JobRecord.validating("job-4", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.markSubmitting("job-4", 3, 1, "/v1/chat/completions", "m", NOW);
+
+        JobRecord finished = jobs.markFinished("job-4", JobStatus.COMPLETED, "results/job-4/manifest.json", NOW);
+        JobRecord afterStart = jobs.markRunning("job-4", "arn:execution", NOW.plusSeconds(1));
+
+        assertThat(finished.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(afterStart.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(jobs.markFinished("job-4", JobStatus.COMPLETED, "results/job-4/manifest.json", NOW).status())
+                .isEqualTo(JobStatus.COMPLETED);
+        assertThatThrownBy(() -> jobs.markFinished("job-4", JobStatus.FAILED, "results/job-4/manifest.json", NOW))
+                .hasMessageContaining("cannot move to FAILED");
+    }
+
+    @Test
     void saveFinalizeProgress_storesThePhaseAndCursorAndReadsThemBack() {
         jobs.claim(JobRecord.validating("job-2", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
         jobs.saveParts("job-2", List.of(new StagedPart(1, "staging/job-2/part-00001.jsonl", 1, 3, 30)));
@@ -55,12 +71,12 @@ class DynamoJobStoreTest {
         assertThat(jobs.part("job-2", 1).finalizeCursor()).isEqualTo(FinalizeCursor.START);
 
         FinalizeCursor next = FinalizeCursor.START.next(120, 2, "provider/job-2/part-00001/seen-000001-a.bin");
-        jobs.saveFinalizeProgress("job-2", 1, FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11));
+        jobs.saveFinalizeProgress("job-2", 1, FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2));
 
         PartRecord part = jobs.part("job-2", 1);
         assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
         assertThat(part.finalizeCursor()).isEqualTo(next);
-        assertThat(part.outcome()).isEqualTo(new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11));
+        assertThat(part.outcome()).isEqualTo(new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2));
     }
 
     @Test

@@ -94,8 +94,9 @@ final class BatchEngine implements AutoCloseable {
     }
 
     /** False when the batch has already ended. */
+    /** False when the batch has ended, or is finalizing: its output is being written, as real providers refuse. */
     synchronized boolean cancel(LocalBatch batch) {
-        if (batch.status.isTerminal()) {
+        if (batch.status.isTerminal() || batch.status == BatchStatus.FINALIZING) {
             return false;
         }
         if (batch.status != BatchStatus.CANCELLING) {

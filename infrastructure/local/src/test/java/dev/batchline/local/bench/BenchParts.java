@@ -45,6 +45,6 @@ final class BenchParts {
         jobs.saveParts(jobId, List.of(new StagedPart(1, key, 1, requests, bytes)));
         jobs.markSubmitting(jobId, requests, 1, "/v1/chat/completions", "m", now);
         jobs.markRunning(jobId, "local", now);
-        jobs.recordBatch(jobId, 1, "batch_bench");
+        jobs.recordBatch(jobId, 1, "batch_bench", now);
     }
 }

@@ -197,6 +197,35 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void cancelledJob_neverSubmitsTheParts_stillWaitingForTheirTurn() throws Exception {
+        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, null),
+                null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow,
+                Map.of("maxRequestsPerBatch", 100, "maxConcurrentBatches", 1), Map.of()))) {
+            String jobId = pipeline.submit(requests("cancel-waiting.jsonl", 300), LocalPipeline.LOCAL_PROFILE)
+                    .path("jobId").asText();
+            for (int poll = 0; poll < 600 && !"in_progress".equals(pipeline.jobs().part(jobId, 1).batchStatus());
+                    poll++) {
+                Thread.sleep(50);
+            }
+            pipeline.jobs().requestCancel(jobId);
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+
+            assertThat(execution.succeeded()).isTrue();
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 300);
+            assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
+                    .isEqualTo("batch_cancelled"));
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+            for (int part = 2; part <= 3; part++) {
+                assertThat(pipeline.jobs().part(jobId, part).batchId()).isNull();
+                assertThat(pipeline.jobs().part(jobId, part).outcome().cancelled()).isEqualTo(100);
+            }
+            assertThat(errors.get("req-300").path("error").path("message").asText())
+                    .isEqualTo("The job was cancelled before this part was submitted.");
+        }
+    }
+
+    @Test
     void duplicateUploadEvent_makesOneJobOneExecutionAndOneProviderBatch() throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of()))) {
             Path file = requests("twice.jsonl", 5);
@@ -306,6 +335,34 @@ class PipelineEndToEndTest {
             assertThat(manifest.path("error").path("cause").asText()).contains("answered 401");
             assertThat(events(pipeline)).extracting(e -> e.path("type").asText())
                     .containsExactly("batchline.job.failed");
+        }
+    }
+
+    /**
+     * Two parts at once against a provider that runs one batch at a time and never finishes it: one
+     * part's batch sticks in finalizing (its cancel refused), the other's submissions are refused
+     * for capacity. Both end by the part's bounds (its deadline, its resubmission budget) with every
+     * request accounted.
+     */
+    @Test
+    void aBatchStuckInFinalizingAndOneRefusedForCapacity_endByTheirBoundsWithEveryRequestAccounted()
+            throws Exception {
+        LocalProviderConfig.Faults stuckAndFull = new LocalProviderConfig.Faults(null, null, null, null, 600_000L, 1,
+                null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(stuckAndFull), Map.of("maxRequestsPerBatch", 5,
+                "maxConcurrentBatches", 2, "completionWindow", "6s", "maxPollSeconds", 1, "maxResubmissions", 2),
+                Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("bounded.jsonl", 10));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 10);
+            assertThat(errors).hasSize(10);
+            Map<String, Long> codes = errors.values().stream().collect(Collectors.groupingBy(
+                    e -> e.path("error").path("code").asText(), Collectors.counting()));
+            assertThat(codes).containsOnly(Map.entry("batch_timed_out", 5L), Map.entry("batch_failed", 5L));
+            // The stuck batch, and the refused part's first submission and its two resubmissions.
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(4);
+            assertThat(List.of(pipeline.jobs().part(jobId, 1).submissions(), pipeline.jobs().part(jobId, 2)
+                    .submissions())).containsExactlyInAnyOrder(0, 2);
         }
     }
 

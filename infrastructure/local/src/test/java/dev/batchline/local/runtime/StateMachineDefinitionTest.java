@@ -56,7 +56,7 @@ class StateMachineDefinitionTest {
     }
 
     @Test
-    void everyTask_namesAFunctionArnHasATimeoutAndRetriesLambdaServiceErrors() throws Exception {
+    void everyTask_namesAFunctionArnHasATimeoutAndRetriesLambdaServiceErrorsAndItsTimeOut() throws Exception {
         List<JsonNode> tasks = new ArrayList<>();
         collectTasks(Json.mapper().readTree(DEFINITION.toFile()).path("States"), tasks);
 
@@ -67,6 +67,9 @@ class StateMachineDefinitionTest {
             List<String> retried = new ArrayList<>();
             task.path("Retry").forEach(rule -> rule.path("ErrorEquals").forEach(e -> retried.add(e.asText())));
             assertThat(retried.containsAll(LAMBDA_ERRORS) || retried.contains("States.ALL")).as(task.toString())
+                    .isTrue();
+            // A Task past its TimeoutSeconds (a stalled provider call, a cold container) is tried again.
+            assertThat(retried.contains("States.Timeout") || retried.contains("States.ALL")).as(task.toString())
                     .isTrue();
         });
     }
