@@ -173,21 +173,29 @@ class PipelineEndToEndTest {
         }
     }
 
+    /** A provider slow enough (20 requests a second) for a cancel to find the batch running. */
+    private static LocalProviderConfig slow() {
+        return new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, null), null, null);
+    }
+
+    /** Submits the file, asks for the job's cancellation once part 1's batch runs, and awaits the end. */
+    private String cancelOnceTheFirstPartRuns(LocalPipeline pipeline, Path file) throws Exception {
+        String jobId = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE).path("jobId").asText();
+        for (int poll = 0; poll < 600 && !"in_progress".equals(pipeline.jobs().part(jobId, 1).batchStatus());
+                poll++) {
+            Thread.sleep(50);
+        }
+        pipeline.jobs().requestCancel(jobId);
+        LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+        assertThat(execution.succeeded()).as(execution.error() + ": " + execution.cause()).isTrue();
+        return jobId;
+    }
+
     @Test
     void cancelledJob_endsWithPartialResultsAndCancelledRecords() throws Exception {
-        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, null),
-                null, null);
-        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow, Map.of(), Map.of()))) {
-            String jobId = pipeline.submit(requests("cancel.jsonl", 300), LocalPipeline.LOCAL_PROFILE)
-                    .path("jobId").asText();
-            for (int poll = 0; poll < 600 && !"in_progress".equals(pipeline.jobs().part(jobId, 1).batchStatus());
-                    poll++) {
-                Thread.sleep(50);
-            }
-            pipeline.jobs().requestCancel(jobId);
-            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow(), Map.of(), Map.of()))) {
+            String jobId = cancelOnceTheFirstPartRuns(pipeline, requests("cancel.jsonl", 300));
 
-            assertThat(execution.succeeded()).isTrue();
             Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 300);
             assertThat(errors).isNotEmpty();
             assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
@@ -198,20 +206,10 @@ class PipelineEndToEndTest {
 
     @Test
     void cancelledJob_neverSubmitsTheParts_stillWaitingForTheirTurn() throws Exception {
-        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 20, 50L, 50L, null),
-                null, null);
-        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow,
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow(),
                 Map.of("maxRequestsPerBatch", 100, "maxConcurrentBatches", 1), Map.of()))) {
-            String jobId = pipeline.submit(requests("cancel-waiting.jsonl", 300), LocalPipeline.LOCAL_PROFILE)
-                    .path("jobId").asText();
-            for (int poll = 0; poll < 600 && !"in_progress".equals(pipeline.jobs().part(jobId, 1).batchStatus());
-                    poll++) {
-                Thread.sleep(50);
-            }
-            pipeline.jobs().requestCancel(jobId);
-            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+            String jobId = cancelOnceTheFirstPartRuns(pipeline, requests("cancel-waiting.jsonl", 300));
 
-            assertThat(execution.succeeded()).isTrue();
             Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 300);
             assertThat(errors.values()).allSatisfy(e -> assertThat(e.path("error").path("code").asText())
                     .isEqualTo("batch_cancelled"));
