@@ -5,6 +5,8 @@
 // {"status": "FAILED", "error", "cause"}, and "largestState": the name and size in bytes (UTF-8
 // JSON) of the largest input or output any state had, Map iterations included, to hold against
 // Step Functions' 256 KB payload limit. The exit code is 0 either way, 2 when the run itself broke.
+// With BATCHLINE_RETRY_INTERVAL_MILLIS set, every Task's retries wait that long instead of their
+// Retry rules' intervals (the engine's retryIntervalOverrides), so fault tests take seconds.
 'use strict';
 const fs = require('fs');
 const { StateMachine, ExecutionError } = require('aws-local-stepfunctions');
@@ -18,8 +20,17 @@ async function main() {
     }
     return substitutions[name];
   });
-  const machine = new StateMachine(JSON.parse(text), { validationOptions: { checkArn: true, checkPaths: true } });
-  const execution = machine.run(JSON.parse(fs.readFileSync(inputPath, 'utf8')));
+  const definition = JSON.parse(text);
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const overrides = {};
+  const retryMillis = process.env.BATCHLINE_RETRY_INTERVAL_MILLIS;
+  if (retryMillis) {
+    overrides.retryIntervalOverrides = {};
+    for (const name of taskStateNames(definition.States)) {
+      overrides.retryIntervalOverrides[name] = Number(retryMillis);
+    }
+  }
+  const execution = machine.run(JSON.parse(fs.readFileSync(inputPath, 'utf8')), { overrides });
   const largestState = { name: null, bytes: 0 };
   const measured = (async () => {
     for await (const event of execution.eventLogs) {
@@ -49,6 +60,19 @@ async function main() {
   await measured;
   result.largestState = largestState;
   fs.writeFileSync(resultPath, JSON.stringify(result));
+}
+
+function taskStateNames(states) {
+  const names = [];
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task') {
+      names.push(name);
+    }
+    if (state.ItemProcessor) {
+      names.push(...taskStateNames(state.ItemProcessor.States));
+    }
+  }
+  return names;
 }
 
 main().catch((error) => {

@@ -137,9 +137,17 @@ public final class OpenAiBatchClient implements BatchProvider {
         body.put("completion_window", profile.completionWindow());
         body.put("metadata", metadata);
         String json = Json.write(mapper, body);
-        return batch("creation of a batch over file " + inputFileId, request("/batches", settings.apiCall())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        String what = "creation of a batch over file " + inputFileId;
+        HttpRequest.Builder request = request("/batches", settings.apiCall()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        // Creating is not idempotent: after a 5xx, a time-out or a reset the batch may exist, and only
+        // a search by its metadata (the caller's) can tell. Retried here only when the provider
+        // certainly did nothing: it refused for rate (429) or was never reached.
+        return parseBatch(withRetries(what, () -> sendJson(what, request), OpenAiBatchClient::certainlyNotCarriedOut));
+    }
+
+    private static boolean certainlyNotCarriedOut(TransientProviderException e) {
+        return e.statusCode() == 429 || e.getCause() instanceof java.net.ConnectException;
     }
 
     @Override
@@ -292,11 +300,17 @@ public final class OpenAiBatchClient implements BatchProvider {
     }
 
     private <T> T withRetries(String what, Attempt<T> attempt) {
+        return withRetries(what, attempt, e -> true);
+    }
+
+    /** Attempts again, with backoff, after a transient failure that {@code retryable} accepts. */
+    private <T> T withRetries(String what, Attempt<T> attempt,
+            java.util.function.Predicate<TransientProviderException> retryable) {
         for (int number = 1; ; number++) {
             try {
                 return attempt.run();
             } catch (TransientProviderException e) {
-                if (number >= settings.retry().maxAttempts()) {
+                if (number >= settings.retry().maxAttempts() || !retryable.test(e)) {
                     throw e;
                 }
                 try {

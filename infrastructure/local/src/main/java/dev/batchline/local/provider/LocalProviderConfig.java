@@ -1,5 +1,6 @@
 package dev.batchline.local.provider;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,16 +104,26 @@ public record LocalProviderConfig(Timing timing, Faults faults, Upstream upstrea
 
     /**
      * The first {@code times} calls of {@code method} on paths starting with {@code pathPrefix}
-     * (e.g. {@code /v1/batches}) get {@code status}, with {@code Retry-After} when given.
+     * (e.g. {@code /v1/batches}) get {@code status}, with {@code Retry-After} when given; with
+     * {@code after}, each is carried out first and only its answer replaced, as when a provider's
+     * answer is lost on the way back.
      */
     public record CallFailure(String method, String pathPrefix, Integer status, Integer times,
-            Integer retryAfterSeconds) {
+            Integer retryAfterSeconds, Boolean after) {
 
+        @JsonCreator
         public CallFailure {
             method = method == null ? "*" : method;
             pathPrefix = pathPrefix == null ? "/" : pathPrefix;
             status = status == null ? 500 : status;
             times = times == null ? 1 : times;
+            after = after != null && after;
+        }
+
+        /** A failure that stops the call before it takes effect. */
+        public CallFailure(String method, String pathPrefix, Integer status, Integer times,
+                Integer retryAfterSeconds) {
+            this(method, pathPrefix, status, times, retryAfterSeconds, false);
         }
     }
 

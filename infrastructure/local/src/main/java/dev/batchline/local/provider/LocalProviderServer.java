@@ -113,8 +113,12 @@ public final class LocalProviderServer implements AutoCloseable {
             }
             Optional<LocalProviderConfig.CallFailure> injected = injectedFailure(method, path);
             if (injected.isPresent()) {
-                ApiReplies.drain(exchange);
                 LocalProviderConfig.CallFailure failure = injected.get();
+                if (failure.after()) {
+                    // The call takes effect; only its answer is lost, replaced by the failure.
+                    route(new AnswerDroppingExchange(exchange), method, path);
+                }
+                ApiReplies.drain(exchange);
                 if (failure.retryAfterSeconds() != null) {
                     exchange.getResponseHeaders().set("Retry-After", failure.retryAfterSeconds().toString());
                 }

@@ -50,6 +50,7 @@ public final class LocalPipeline implements AutoCloseable {
     public static final String BUCKET = "batchline-local";
     public static final String TABLE = "batchline-jobs";
     public static final String LOCAL_PROFILE = "local";
+    private static final Duration LOCAL_RETRY_INTERVAL = Duration.ofMillis(500);
     private static final java.util.Set<String> RUN_VARIABLES = java.util.Set.of("BATCHLINE_BASE_URL",
             "BATCHLINE_API_KEY", "BATCHLINE_JAVA_OPTS");
 
@@ -134,8 +135,9 @@ public final class LocalPipeline implements AutoCloseable {
             substitutions.put(substitution, LocalLambdaEndpoint.arn(name));
         });
         lambda = LocalLambdaEndpoint.start(functions);
+        // Against the local provider, retries need not wait as they must for a real one.
         stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), substitutions,
-                lambda.url(), workDirectory);
+                lambda.url(), workDirectory, settings.remoteBaseUrl() == null ? LOCAL_RETRY_INTERVAL : null);
         holder.set(stepFunctions);
         upload = new UploadHandler(services.ingest(), mapper);
     }

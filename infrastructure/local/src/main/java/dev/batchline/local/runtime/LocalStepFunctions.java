@@ -37,11 +37,16 @@ public final class LocalStepFunctions implements WorkflowStarter {
     private final Map<String, String> substitutions;
     private final String lambdaEndpoint;
     private final Path workDirectory;
+    private final Duration retryInterval;
     private final ObjectMapper mapper = Json.mapper();
     private final Map<String, Process> executions = new ConcurrentHashMap<>();
 
+    /**
+     * @param retryInterval how long every Task's retries wait instead of their Retry rules' intervals
+     *                      (the local provider answers at once), or null to keep the rules'
+     */
     public LocalStepFunctions(Path runnerDirectory, Path definition, Map<String, String> substitutions,
-            String lambdaEndpoint, Path workDirectory) {
+            String lambdaEndpoint, Path workDirectory, Duration retryInterval) {
         if (!Files.isDirectory(runnerDirectory.resolve("node_modules/aws-local-stepfunctions"))) {
             throw new IllegalStateException("aws-local-stepfunctions is not installed in " + runnerDirectory
                     + ": run `npm ci --prefix " + runnerDirectory + "` (./batchline and .ci/run do)");
@@ -51,6 +56,7 @@ public final class LocalStepFunctions implements WorkflowStarter {
         this.substitutions = Map.copyOf(substitutions);
         this.lambdaEndpoint = lambdaEndpoint;
         this.workDirectory = workDirectory;
+        this.retryInterval = retryInterval;
     }
 
     /**
@@ -101,6 +107,9 @@ public final class LocalStepFunctions implements WorkflowStarter {
             environment.put("AWS_ACCESS_KEY_ID", "local");
             environment.put("AWS_SECRET_ACCESS_KEY", "local");
             environment.put("AWS_MAX_ATTEMPTS", "1");
+            if (retryInterval != null) {
+                environment.put("BATCHLINE_RETRY_INTERVAL_MILLIS", Long.toString(retryInterval.toMillis()));
+            }
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("starting the local state machine for job " + jobId, e);

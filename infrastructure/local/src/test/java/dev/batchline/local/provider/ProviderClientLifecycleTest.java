@@ -220,6 +220,24 @@ class ProviderClientLifecycleTest {
         }
     }
 
+    /** The batch was created; only the answer was lost. A second POST would make a twin. */
+    @Test
+    void createBatch_whenTheAnswerIsLostAfterTheBatchWasCreated_failsWithoutPostingAgain() throws Exception {
+        LocalProviderConfig.Faults lostAnswer = faults(null, List.of(new LocalProviderConfig.CallFailure("POST",
+                "/v1/batches", 502, 1, null, true)));
+        try (ProviderFixture provider = new ProviderFixture(config(fast(), lostAnswer), s3)) {
+            ProviderFile file = provider.client.uploadFile(bucket, stage("in/lost.jsonl", 3), "p.jsonl");
+
+            assertThatThrownBy(() -> provider.client.createBatch(file.id(), "/v1/chat/completions",
+                    Map.of("batchline_job", "lost"))).isInstanceOf(TransientProviderException.class)
+                    .hasMessageContaining("502");
+
+            assertThat(provider.sleeps).isEmpty();
+            assertThat(provider.client.listBatches(null, 100).batches())
+                    .filteredOn(batch -> "lost".equals(batch.metadata().get("batchline_job"))).hasSize(1);
+        }
+    }
+
     @Test
     void calls_whenTheServerFailsAFewTimes_retryWithBackoffAndSucceed() throws Exception {
         LocalProviderConfig.Faults flaky = faults(null, List.of(

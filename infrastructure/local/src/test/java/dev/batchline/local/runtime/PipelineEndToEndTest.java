@@ -285,6 +285,23 @@ class PipelineEndToEndTest {
         }
     }
 
+    /**
+     * The provider creates the batch, then its answer is lost (a 502 in its place): SubmitBatch must
+     * find that batch by its metadata on the retry rather than create a twin.
+     */
+    @Test
+    void lostAnswerToABatchCreation_findsTheBatchInsteadOfCreatingATwin() throws Exception {
+        LocalProviderConfig.Faults lostAnswer = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/batches", 502, 1, null, true)),
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(lostAnswer), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("lost-answer.jsonl", 6));
+
+            assertAccountedFor(pipeline, jobId, 6);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
     @Test
     void providerErrorsOnCreateAndRetrieve_areRetriedWithoutASecondBatch() throws Exception {
         LocalProviderConfig.Faults flaky = new LocalProviderConfig.Faults(null, List.of(
