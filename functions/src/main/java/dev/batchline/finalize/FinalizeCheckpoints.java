@@ -30,11 +30,6 @@ final class FinalizeCheckpoints {
     private final int partNumber;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
-    /** This run's name in the objects it writes. */
-    String run() {
-        return run;
-    }
-
     FinalizeCheckpoints(S3Client s3, JobStore jobs, String bucket, String jobId, int partNumber) {
         this.s3 = s3;
         this.jobs = jobs;

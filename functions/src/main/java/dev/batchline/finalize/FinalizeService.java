@@ -51,7 +51,8 @@ public final class FinalizeService {
         PartRecord record = jobs.part(part.jobId(), part.partNumber());
         String bucket = job.source().bucket();
         if (record.finalizePhase() == null) {
-            copy.copy(job, record, deadline);
+            // The copy resumes where a cut-short one stopped, but not mid-part: leave the slice's margin.
+            copy.copy(job, record, deadline.minus(tools.settings().safetyMargin()));
             jobs.startFinalize(part.jobId(), part.partNumber());
             record = jobs.part(part.jobId(), part.partNumber());
         }

@@ -78,21 +78,30 @@ final class LineResolver {
                 .contentType("application/octet-stream"), RequestBody.fromByteBuffer(answers));
     }
 
-    /** The line's top-level {@code custom_id} when it is a string; null when it has none or is no JSON. */
+    /**
+     * The line's top-level {@code custom_id} when it is a string; null when it has none, has it
+     * twice (which one is meant is anyone's guess), or is no JSON.
+     */
     private String customIdOf(byte[] line) {
         try (JsonParser parser = json.createParser(line)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
+            String customId = null;
+            boolean seen = false;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 boolean wanted = "custom_id".equals(parser.currentName());
                 JsonToken value = parser.nextToken();
                 if (wanted) {
-                    return value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    if (seen) {
+                        return null;
+                    }
+                    seen = true;
+                    customId = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                 }
                 parser.skipChildren();
             }
-            return null;
+            return customId;
         } catch (IOException notJson) {
             return null;
         }

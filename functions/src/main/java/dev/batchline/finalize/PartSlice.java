@@ -198,8 +198,7 @@ final class PartSlice {
         LOG.warn("job {} part {}: kept aside {}", jobId, partNumber, why);
         if (unmatched == null) {
             unmatched = new S3ObjectOutputStream(tools.s3(), bucket, S3Layout.unmatchedLines(jobId, partNumber,
-                    cursor.checkpoint() + 1, checkpoints.run()), "application/jsonl",
-                    S3ObjectOutputStream.MIN_PART_BYTES);
+                    cursor.checkpoint() + 1), "application/jsonl", S3ObjectOutputStream.MIN_PART_BYTES);
         }
         unmatched.write(line);
         unmatched.write('\n');

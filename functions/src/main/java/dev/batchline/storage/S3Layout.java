@@ -98,10 +98,11 @@ public final class S3Layout {
     /**
      * The lines of the provider's files that one finalize slice could not match to a request of the
      * part (not JSON, no custom_id, one the part does not hold, one already reported), as the
-     * provider wrote them; named by the checkpoint that counts them and the run that wrote them.
+     * provider wrote them; named by the checkpoint that counts them, so a slice done again after a
+     * crash writes the same object again.
      */
-    public static String unmatchedLines(String jobId, int partNumber, int checkpoint, String run) {
-        return providerPrefix(jobId, partNumber) + String.format("unmatched-%06d-%s.jsonl", checkpoint, run);
+    public static String unmatchedLines(String jobId, int partNumber, int checkpoint) {
+        return providerPrefix(jobId, partNumber) + String.format("unmatched-%06d.jsonl", checkpoint);
     }
 
     /**

@@ -141,8 +141,9 @@ class FinalizeServiceTest {
 
     @Test
     void providerLinesThatNameNoRequest_areKeptAsideAndCounted_andEveryRequestHasOneRecord() throws Exception {
+        String twoIds = "{\"custom_id\":\"req-4\",\"custom_id\":\"req-5\",\"response\":{\"status_code\":200}}";
         List<String> output = List.of(answer("req-1"), "this is not JSON", "{\"id\":\"r\",\"response\":null}",
-                answer("req-9"), answer("req-2"), answer("req-1"), "[1, 2, 3]", answer("req-3"));
+                answer("req-9"), answer("req-2"), answer("req-1"), "[1, 2, 3]", twoIds, answer("req-3"));
         String jobId = stage(List.of("req-1", "req-2", "req-3", "req-4", "req-5"), output);
 
         PartOutcome outcome = finalizeAll(jobId, 2);
@@ -152,9 +153,9 @@ class FinalizeServiceTest {
                 S3Layout.record(jobId, true, "req-3"));
         assertThat(keys(S3Layout.recordsPrefix(jobId, false))).containsExactlyInAnyOrder(
                 S3Layout.record(jobId, false, "req-4"), S3Layout.record(jobId, false, "req-5"));
-        assertThat(outcome).isEqualTo(new PartOutcome(3, 0, 0, 0, 2, 9, 6, 15, 5));
+        assertThat(outcome).isEqualTo(new PartOutcome(3, 0, 0, 0, 2, 9, 6, 15, 6));
         assertThat(unmatchedLines(jobId)).containsExactlyInAnyOrder("this is not JSON",
-                "{\"id\":\"r\",\"response\":null}", answer("req-9"), answer("req-1"), "[1, 2, 3]");
+                "{\"id\":\"r\",\"response\":null}", answer("req-9"), answer("req-1"), "[1, 2, 3]", twoIds);
         assertThat(events).extracting(CloudEvent::id).doesNotHaveDuplicates().hasSize(5);
     }
 

@@ -74,6 +74,18 @@ class StateMachineDefinitionTest {
         });
     }
 
+    /** Finalizing resumes from its checkpoint: a failure of any kind is worth another try. */
+    @Test
+    void finalizePart_retriesAnyTaskFailureAfterItsSpecificRules() throws Exception {
+        JsonNode finalize = Json.mapper().readTree(DEFINITION.toFile()).path("States").path("ProcessParts")
+                .path("ItemProcessor").path("States").path("FinalizePart");
+        JsonNode rules = finalize.path("Retry");
+        JsonNode last = rules.get(rules.size() - 1);
+
+        assertThat(last.path("ErrorEquals").get(0).asText()).isEqualTo("States.TaskFailed");
+        assertThat(last.path("MaxAttempts").asInt()).isBetween(1, 5);
+    }
+
     private static void collectTasks(JsonNode states, List<JsonNode> tasks) {
         for (Map.Entry<String, JsonNode> state : states.properties()) {
             JsonNode body = state.getValue();
