@@ -1,7 +1,5 @@
 package dev.batchline.storage;
 
-import java.util.List;
-
 /**
  * Every key Batchline reads or writes in its bucket, in one place: the functions, the CDK grants
  * and lifecycle rules, the local run and the tests all name objects through it.
@@ -28,9 +26,6 @@ public final class S3Layout {
     public static final String PROVIDER = "provider/";
     public static final String RESULTS = "results/";
     public static final String ERRORS = "errors/";
-
-    /** The prefixes the pipeline writes under, each a folder of its own per job. */
-    public static final List<String> OUTPUT_PREFIXES = List.of(STAGING, REJECTED, PROVIDER, RESULTS, ERRORS);
 
     private static final String RECORDS = "records/";
 

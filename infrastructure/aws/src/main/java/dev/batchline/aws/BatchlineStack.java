@@ -66,7 +66,11 @@ public final class BatchlineStack extends Stack {
     public static final String METRICS_NAMESPACE = "Batchline";
     public static final String ALIAS = "live";
 
-    /** Staged parts are read until the job ends, which the deadline guard bounds at 1.5 completion windows. */
+    /**
+     * Staged parts, their ids and index are read until their part is finalized. A part's own wait is
+     * bounded (1.75 completion windows), but parts run in waves of maxConcurrentBatches, so a long job
+     * can outlast 14 days; expiring from the job's end is still to come.
+     */
     static final int STAGING_DAYS = 14;
     /** Copies of the provider's output and error files, kept a while for audits and reprocessing. */
     static final int PROVIDER_COPY_DAYS = 30;
