@@ -3,6 +3,7 @@ package dev.batchline.complete;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
+import dev.batchline.finalize.PartFailureService;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -31,30 +33,49 @@ public final class CompletionService {
     private final JobStore jobs;
     private final EventPublisher events;
     private final JobMetrics metrics;
+    private final PartFailureService partFailures;
     private final ObjectMapper mapper;
     private final Clock clock;
 
     public CompletionService(S3Client s3, JobStore jobs, EventPublisher events, JobMetrics metrics,
-            ObjectMapper mapper, Clock clock) {
+            PartFailureService partFailures, ObjectMapper mapper, Clock clock) {
         this.s3 = s3;
         this.jobs = jobs;
         this.events = events;
         this.metrics = metrics;
+        this.partFailures = partFailures;
         this.mapper = mapper;
         this.clock = clock;
     }
 
+    /** CompleteJob: every part has ended, each failed one alone; the job is completed. */
     public JobOutcome complete(String jobId) {
         return finish(jobId, JobStatus.COMPLETED, null);
     }
 
-    public JobOutcome fail(String jobId, String error, String cause) {
-        return finish(jobId, JobStatus.FAILED, new Manifest.Failure(error, cause == null ? "" : cause));
+    /**
+     * A call of FailJob. First every part that had not finished ends with {@code job_failed} error
+     * records and its live batch cancelled, as far as the deadline allows (empty: call again); then
+     * the manifest, with whatever could not be accounted left out of the counts.
+     *
+     * @param lastCall write the manifest now whatever remains: the state machine's bound on calls
+     */
+    public Optional<JobOutcome> fail(String jobId, Manifest.Failure failure, boolean lastCall, Instant deadline) {
+        if (!lastCall && !partFailures.failUnfinished(jobId, failure.error() + ": " + failure.cause(), deadline)) {
+            return Optional.empty();
+        }
+        return Optional.of(finish(jobId, JobStatus.FAILED, failure));
     }
 
     private JobOutcome finish(String jobId, JobStatus status, Manifest.Failure failure) {
         JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId
                 + " is not recorded"));
+        String manifestKey = S3Layout.manifest(jobId);
+        if (job.status().isFinal() && job.status() != status) {
+            // Ended the other way before (a CompleteJob whose event failed after it marked the job, say):
+            // the status and the manifest written then stand together.
+            return new JobOutcome(jobId, job.status().name().toLowerCase(java.util.Locale.ROOT), manifestKey);
+        }
         Instant now = clock.instant();
         PartOutcome total = PartOutcome.NONE;
         List<Manifest.Part> parts = new ArrayList<>();
@@ -62,9 +83,9 @@ public final class CompletionService {
             PartRecord part = jobs.part(jobId, staged.partNumber());
             total = total.plus(part.outcome());
             parts.add(new Manifest.Part(staged.partNumber(), staged.requests(), part.batchId(), part.batchStatus(),
-                    part.outcome()));
+                    part.outcome(), part.failure() == null ? null
+                            : new Manifest.Failure(part.failure().code(), part.failure().reason())));
         }
-        String manifestKey = S3Layout.manifest(jobId);
         String statusName = status.name().toLowerCase(java.util.Locale.ROOT);
         Manifest.Counts counts = Manifest.Counts.of(total);
         Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, jobId, statusName, job.source(), job.profile(),
@@ -73,9 +94,10 @@ public final class CompletionService {
                 new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
                 new Manifest.Records(S3Layout.recordsPrefix(jobId, true), S3Layout.recordsPrefix(jobId, false)),
                 parts, job.createdAt(), now, failure);
+        // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.
+        jobs.markFinished(jobId, status, manifestKey, now);
         s3.putObject(r -> r.bucket(job.source().bucket()).key(manifestKey).contentType("application/json"),
                 RequestBody.fromString(Json.write(mapper, manifest)));
-        jobs.markFinished(jobId, status, manifestKey, now);
         String name = status == JobStatus.COMPLETED ? "job.completed" : "job.failed";
         events.publish(CloudEvent.forJob(name, jobId, now, new FinishedData(CloudEvent.SCHEMA_VERSION, jobId,
                 job.source().bucket(), manifestKey, counts, failure == null ? null : failure.error())));

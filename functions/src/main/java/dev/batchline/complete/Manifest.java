@@ -60,12 +60,17 @@ public record Manifest(
     public record Records(String results, String errors) {
     }
 
-    /** One part: its provider batch and what became of its requests. */
+    /**
+     * One part: its provider batch and what became of its requests.
+     *
+     * @param failure why the part ended unfinished ({@code part_failed} or {@code job_failed} and
+     *                the error caught), or null
+     */
     public record Part(int partNumber, int requests, String providerBatchId, String providerStatus,
-            PartOutcome outcome) {
+            PartOutcome outcome, Failure failure) {
     }
 
-    /** Why a job failed: the state machine's error and cause. */
+    /** Why a job or a part failed: an error name or code, and its cause. */
     public record Failure(String error, String cause) {
     }
 }

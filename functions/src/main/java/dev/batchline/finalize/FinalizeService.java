@@ -22,8 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * and error files are first copied to S3 (they expire at the provider); then each invocation does
  * one {@link PartSlice} from the last checkpoint, its records going to a {@link RecordSink}. Every
  * request of the part ends as exactly one record: the provider's report of it, or an error record
- * ({@code batch_expired}, {@code batch_cancelled}, {@code batch_failed},
- * {@code missing_from_provider_output}) when it reported none.
+ * ({@link Unreported}) when it reported none or the part failed first.
  */
 public final class FinalizeService {
 
@@ -59,12 +58,13 @@ public final class FinalizeService {
         if (record.finalizePhase() == FinalizePhase.DONE) {
             return part.withMoreWork(false);
         }
-        ProviderBatch batch = readBatch(bucket, job, part.partNumber());
+        Unreported unreported = record.failure() != null ? Unreported.of(record.failure())
+                : Unreported.of(readBatch(bucket, job, part.partNumber()));
         String indexKey = S3Layout.partIndex(job.jobId(), part.partNumber());
         PartIndex index = PartIndex.open((offset, length) -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(indexKey)
                 .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray());
         FinalizeCheckpoints checkpoints = new FinalizeCheckpoints(s3, jobs, bucket, job.jobId(), part.partNumber());
-        PartSlice slice = new PartSlice(tools, bucket, job.jobId(), record, batch, index,
+        PartSlice slice = new PartSlice(tools, bucket, job.jobId(), record, unreported, index,
                 sinks.open(bucket, job.jobId()), checkpoints, deadline);
         return part.withMoreWork(slice.run());
     }

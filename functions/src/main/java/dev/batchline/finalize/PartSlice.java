@@ -8,7 +8,6 @@ import dev.batchline.job.FinalizeCursor;
 import dev.batchline.job.FinalizePhase;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.job.PartRecord;
-import dev.batchline.provider.ProviderBatch;
 import dev.batchline.storage.LineStream;
 import dev.batchline.storage.S3Layout;
 import dev.batchline.storage.S3ObjectOutputStream;
@@ -45,7 +44,7 @@ final class PartSlice {
     private final String bucket;
     private final String jobId;
     private final int partNumber;
-    private final ProviderBatch batch;
+    private final Unreported unreported;
     private final PartIndex index;
     private final LineResolver resolver;
     private final RecordSink sink;
@@ -60,13 +59,13 @@ final class PartSlice {
     private int written;
     private S3ObjectOutputStream unmatched;
 
-    PartSlice(Tools tools, String bucket, String jobId, PartRecord record, ProviderBatch batch, PartIndex index,
+    PartSlice(Tools tools, String bucket, String jobId, PartRecord record, Unreported unreported, PartIndex index,
             RecordSink sink, FinalizeCheckpoints checkpoints, Instant deadline) {
         this.tools = tools;
         this.bucket = bucket;
         this.jobId = jobId;
         this.partNumber = record.staged().partNumber();
-        this.batch = batch;
+        this.unreported = unreported;
         this.index = index;
         this.resolver = new LineResolver(tools.s3(), tools.mapper().getFactory(), bucket);
         this.sink = sink;
@@ -206,15 +205,9 @@ final class PartSlice {
         written++;
     }
 
-    /** Requests the provider never reported, from the ids file's cursor. */
+    /** Requests without a record (the provider never reported them, or their part failed), from the ids file's cursor. */
     private boolean reportMissing() {
-        PipelineErrorCode code = switch (batch.status()) {
-            case EXPIRED -> PipelineErrorCode.BATCH_EXPIRED;
-            case CANCELLED -> PipelineErrorCode.BATCH_CANCELLED;
-            case FAILED -> PipelineErrorCode.BATCH_FAILED;
-            case COMPLETED -> PipelineErrorCode.MISSING_FROM_PROVIDER_OUTPUT;
-            default -> PipelineErrorCode.BATCH_TIMED_OUT; // not ended by the part's deadline
-        };
+        PipelineErrorCode code = unreported.code();
         String key = S3Layout.partIds(jobId, partNumber);
         try (LineStream ids = from(key)) {
             if (ids == null) {
@@ -231,8 +224,10 @@ final class PartSlice {
                 seen.set(requestLine);
                 String customId = tools.mapper().readValue(id, String.class);
                 outcome = outcome.plus(PartOutcome.of(code.outcome(), 0, 0, 0));
-                sink.write(new FinalRecord(customId, code.outcome(), errorRecord(customId, code), null,
-                        code.code()));
+                if (unreported.withdrawResults()) {
+                    sink.withdrawResult(customId);
+                }
+                sink.write(new FinalRecord(customId, code.outcome(), errorRecord(customId), null, code.code()));
                 written++;
                 if (atSliceBoundary()) {
                     return false;
@@ -244,28 +239,15 @@ final class PartSlice {
         }
     }
 
-    private byte[] errorRecord(String customId, PipelineErrorCode code) {
+    private byte[] errorRecord(String customId) {
         ObjectNode error = tools.mapper().createObjectNode().putNull("id").put("custom_id", customId);
         error.putNull("response");
-        ObjectNode detail = error.putObject("error").put("code", code.code()).put("message", missingMessage(code));
-        if (!batch.errors().isEmpty()) {
-            detail.set("batch_errors", batch.raw().path("errors"));
+        ObjectNode detail = error.putObject("error").put("code", unreported.code().code())
+                .put("message", unreported.message());
+        if (unreported.batchErrors() != null) {
+            detail.set("batch_errors", unreported.batchErrors());
         }
         return error.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private String missingMessage(PipelineErrorCode code) {
-        return switch (code) {
-            case BATCH_EXPIRED -> "The provider batch " + batch.id() + " expired before this request ran.";
-            case BATCH_CANCELLED -> batch.id() == null ? "The job was cancelled before this part was submitted."
-                    : "The provider batch " + batch.id() + " was cancelled before this request ran.";
-            case BATCH_FAILED -> "The provider batch " + batch.id() + " failed; see batch_errors.";
-            case MISSING_FROM_PROVIDER_OUTPUT -> "The provider batch " + batch.id()
-                    + " completed without reporting this request.";
-            case BATCH_TIMED_OUT -> "The provider batch " + batch.id() + " was still " + batch.rawStatus()
-                    + " at the part's deadline (1.75 completion windows after its submission); Batchline stopped"
-                    + " waiting for it.";
-        };
     }
 
     /**

@@ -17,20 +17,29 @@ public enum PipelineErrorCode {
     /** The batch completed without reporting the request in either file. */
     MISSING_FROM_PROVIDER_OUTPUT,
     /** The batch had not ended by the part's deadline; Batchline stopped waiting for it. */
-    BATCH_TIMED_OUT;
+    BATCH_TIMED_OUT,
+    /** A step of the request's part failed for good; the other parts went on. */
+    PART_FAILED,
+    /** The job failed around the request's part, which had not finished. */
+    JOB_FAILED;
 
     /** What a request with this code counts as. */
     public RecordOutcome outcome() {
         return switch (this) {
             case BATCH_EXPIRED, BATCH_TIMED_OUT -> RecordOutcome.EXPIRED;
             case BATCH_CANCELLED -> RecordOutcome.CANCELLED;
-            case BATCH_FAILED, MISSING_FROM_PROVIDER_OUTPUT -> RecordOutcome.MISSING;
+            case BATCH_FAILED, MISSING_FROM_PROVIDER_OUTPUT, PART_FAILED, JOB_FAILED -> RecordOutcome.MISSING;
         };
     }
 
     /** The code as it appears in records and events. */
     public String code() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The code a record carries as this constant. */
+    public static PipelineErrorCode of(String code) {
+        return valueOf(code.toUpperCase(Locale.ROOT));
     }
 
     /** True when {@code code} (a provider's or Batchline's) is this one. */

@@ -10,6 +10,12 @@ public interface RecordSink {
     /** Takes one record; it need not be durable before {@link #flush()}. */
     void write(FinalRecord record);
 
+    /**
+     * Removes the result a failed slice may have written for a request past its last checkpoint,
+     * before an error record takes the request: a request keeps one record.
+     */
+    void withdrawResult(String customId);
+
     /** Makes every record taken so far durable, with whatever goes with it. */
     void flush();
 

@@ -63,6 +63,12 @@ public final class S3RecordSink implements RecordSink {
     }
 
     @Override
+    public void withdrawResult(String customId) {
+        String key = S3Layout.record(jobId, true, RecordKey.of(customId));
+        writes.add(writers.submit(() -> s3.deleteObject(r -> r.bucket(bucket).key(key))));
+    }
+
+    @Override
     public void flush() {
         for (Future<?> write : writes) {
             try {

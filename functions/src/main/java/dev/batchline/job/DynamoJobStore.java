@@ -340,6 +340,36 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public boolean failPart(String jobId, int partNumber, PartFailure failure, FinalizeCursor at) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":code", s(failure.code()));
+        values.put(":reason", s(failure.reason()));
+        values.put(":during", failure.during() == null ? AttributeValue.fromNul(true) : s(failure.during().stored()));
+        values.put(":missing", s(FinalizePhase.MISSING.stored()));
+        values.put(":done", s(FinalizePhase.DONE.stored()));
+        values.put(":zero", n(0));
+        values.put(":checkpoint", n(at.checkpoint()));
+        values.put(":next", n(at.checkpoint() + 1L));
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET failureCode = :code, failureReason = :reason, failedDuring = :during, "
+                            + "finalizePhase = :missing, finalizeCursor = :zero, finalizeLine = :zero, "
+                            + "finalizeCheckpoint = :next")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(failureCode) "
+                            + "AND (attribute_not_exists(finalizePhase) OR finalizePhase <> :done) "
+                            + "AND (attribute_not_exists(finalizeCheckpoint) OR finalizeCheckpoint = :checkpoint)")
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException refused) {
+            PartRecord now = part(jobId, partNumber);
+            if (now.failure() != null || now.finalizePhase() == FinalizePhase.DONE) {
+                return false;
+            }
+            throw new FinalizeConflictException(jobId, partNumber, at.checkpoint() + 1);
+        }
+    }
+
+    @Override
     public void requestCancel(String jobId) {
         dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId)).updateExpression("SET cancelRequested = :yes")
                 .conditionExpression("attribute_exists(pk)")

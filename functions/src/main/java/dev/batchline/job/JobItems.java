@@ -27,7 +27,8 @@ final class JobItems {
                 item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
                 new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
                         (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
-                outcome);
+                outcome, item.containsKey("failureCode") ? new PartFailure(text(item, "failureCode"),
+                        text(item, "failureReason"), FinalizePhase.fromStored(text(item, "failedDuring"))) : null);
     }
 
     static StagedPart stagedFromItem(Map<String, AttributeValue> item) {

@@ -10,8 +10,19 @@ public enum JobStatus {
     SUBMITTING,
     /** The workflow runs: its execution is named by the job id. */
     RUNNING,
-    /** Every request is accounted for in results/ or errors/, and the manifest is written. */
+    /**
+     * Every part has ended and the manifest is written: its requests accounted in results/ or
+     * errors/, those of a part that failed alone as {@code part_failed} errors.
+     */
     COMPLETED,
-    /** The workflow failed; the manifest says how far it got. */
-    FAILED
+    /**
+     * The workflow itself failed: its unfinished parts' requests became {@code job_failed} errors as
+     * far as they could, and the manifest says whether every request is accounted.
+     */
+    FAILED;
+
+    /** The job ended with its manifest written: no other ending can follow. */
+    public boolean isFinal() {
+        return this == COMPLETED || this == FAILED;
+    }
 }

@@ -67,6 +67,15 @@ public interface JobStore {
     void saveFinalizeProgress(String jobId, int partNumber, FinalizePhase phase, FinalizeCursor cursor,
             PartOutcome outcome);
 
+    /**
+     * Ends an unfinished part with {@code failure}: the rest of its finalizing writes an error record
+     * for each request without one, going through the part's ids from the checkpoint at {@code at}
+     * (its record of which requests have one is kept). Conditional on the part still being at that
+     * checkpoint, so a finalize run still going cannot be overtaken ({@link FinalizeConflictException});
+     * false, changing nothing, when the part had failed or finished before.
+     */
+    boolean failPart(String jobId, int partNumber, PartFailure failure, FinalizeCursor at);
+
     /** Asks the workflow to cancel the job's batches at their next poll. */
     void requestCancel(String jobId);
 

@@ -12,6 +12,7 @@ import dev.batchline.provider.ProviderBatch;
  * @param providerCounts  the provider's request counts at the last poll
  * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
  * @param finalizeCursor  how far finalizing got in the current phase
+ * @param failure         why the part ended without finishing, or null
  */
 public record PartRecord(
         StagedPart staged,
@@ -24,5 +25,6 @@ public record PartRecord(
         boolean cancelSent,
         FinalizePhase finalizePhase,
         FinalizeCursor finalizeCursor,
-        PartOutcome outcome) {
+        PartOutcome outcome,
+        PartFailure failure) {
 }

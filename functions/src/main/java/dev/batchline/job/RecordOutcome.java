@@ -13,6 +13,9 @@ public enum RecordOutcome {
     EXPIRED,
     /** The batch was cancelled before the request ran. */
     CANCELLED,
-    /** The provider never reported the request: its batch failed, or completed without it. */
+    /**
+     * No answer came for the request: the provider's batch failed or completed without it, or its
+     * part or job failed in Batchline before one came.
+     */
     MISSING
 }

@@ -1,12 +1,21 @@
 package dev.batchline.lambda;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.complete.CompletionService;
+import dev.batchline.complete.Manifest;
 import java.time.Instant;
 
-/** The FailJob task, reached from any uncaught error of the workflow. */
-public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, CompletionService.JobOutcome> {
+/**
+ * The FailJob task, reached when the workflow itself fails: a call ends unfinished parts as far as
+ * it can, the state machine calls again while there is more, and the last writes the manifest.
+ */
+public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, FailJobStep> {
+
+    /** Calls after which the manifest is written whatever remains: every wait has a bound. */
+    static final int MAX_CALLS = 20;
 
     private final CompletionService service;
+    private final ObjectMapper mapper;
 
     public FailJobHandler() {
         this(Services.fromEnvironment());
@@ -15,12 +24,17 @@ public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, Com
     public FailJobHandler(Services services) {
         super(services.mapper(), JobOutcomeRequest.class);
         this.service = services.completion();
+        this.mapper = services.mapper();
     }
 
     @Override
-    protected CompletionService.JobOutcome handle(JobOutcomeRequest request, Instant deadline) {
-        JobOutcomeRequest.CaughtError error = request.error();
-        return service.fail(request.jobId(), error == null ? "Unknown" : error.error(),
-                error == null ? null : error.cause());
+    protected FailJobStep handle(JobOutcomeRequest request, Instant deadline) {
+        CaughtError error = request.error() == null ? new CaughtError("Unknown", null) : request.error();
+        int calls = (request.calls() == null ? 0 : request.calls()) + 1;
+        return service.fail(request.jobId(), new Manifest.Failure(error.error(), error.causeMessage(mapper)),
+                        calls >= MAX_CALLS, deadline)
+                .map(outcome -> new FailJobStep(request.jobId(), error, calls, false, outcome.status(),
+                        outcome.manifestKey()))
+                .orElse(new FailJobStep(request.jobId(), error, calls, true, null, null));
     }
 }

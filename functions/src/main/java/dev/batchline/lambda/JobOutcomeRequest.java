@@ -1,14 +1,8 @@
 package dev.batchline.lambda;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
- * What CompleteJob and FailJob are given: the execution's input, and for FailJob the error caught.
- *
- * @param error {@code {"Error", "Cause"}} as Step Functions' Catch records it, or null
+ * What CompleteJob and FailJob are given: the execution's input, and for FailJob the error caught
+ * and how many calls of it came before (FailJob works in slices, and the state machine calls it again).
  */
-public record JobOutcomeRequest(String jobId, CaughtError error) {
-
-    public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {
-    }
+public record JobOutcomeRequest(String jobId, CaughtError error, Integer calls) {
 }

@@ -5,6 +5,7 @@ import dev.batchline.complete.CompletionService;
 import dev.batchline.config.AwsClients;
 import dev.batchline.config.Json;
 import dev.batchline.finalize.FinalizeService;
+import dev.batchline.finalize.PartFailureService;
 import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.ingest.IngestService;
 import dev.batchline.ingest.StepFunctionsWorkflowStarter;
@@ -125,8 +126,12 @@ public final class Services {
                 config.finalizing().recordEvents(), clock), config.finalizing(), mapper, clock);
     }
 
+    public PartFailureService partFailures() {
+        return new PartFailureService(jobs, providers, finalizer(), clock, config.finalizing().safetyMargin());
+    }
+
     public CompletionService completion() {
-        return new CompletionService(s3, jobs, events, metrics, mapper, clock);
+        return new CompletionService(s3, jobs, events, metrics, partFailures(), mapper, clock);
     }
 
     public JobStore jobs() {

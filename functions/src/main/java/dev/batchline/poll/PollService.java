@@ -9,10 +9,8 @@ import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.BatchStatus;
 import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.ProviderBatch;
-import dev.batchline.provider.ProviderException;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
-import dev.batchline.provider.TransientProviderException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,8 +73,10 @@ public final class PollService {
                 CompletionWindow.parse(profile.completionWindow()));
         boolean ended = batch.status().isTerminal();
         if ((job.cancelRequested() || now.isAfter(deadlines.cancel())) && !ended
-                && batch.status() != BatchStatus.CANCELLING && jobs.markCancelSent(part.jobId(), part.partNumber())) {
+                && batch.status() != BatchStatus.CANCELLING && !record.cancelSent()) {
             cancel(provider, part, batch);
+            // Marked once the provider answered: a cancel lost to a transient error is sent at the next poll.
+            jobs.markCancelSent(part.jobId(), part.partNumber());
         }
         if (batch.status() == BatchStatus.UNKNOWN) {
             LOG.warn("job {} part {}: batch {} has a status Batchline does not know: {}", part.jobId(),
@@ -104,16 +104,11 @@ public final class PollService {
         }
     }
 
-    /** A cancel the provider refuses (the batch ended meanwhile, say) is not the part's failure. */
     private static void cancel(BatchProvider provider, PartProgress part, ProviderBatch batch) {
         LOG.info("job {} part {}: cancelling batch {}", part.jobId(), part.partNumber(), batch.id());
-        try {
-            provider.cancelBatch(batch.id());
-        } catch (TransientProviderException retried) {
-            throw retried;
-        } catch (ProviderException refused) {
-            LOG.warn("job {} part {}: the provider refused to cancel batch {}: {}", part.jobId(), part.partNumber(),
-                    batch.id(), refused.getMessage());
+        if (!provider.tryCancel(batch.id())) {
+            LOG.warn("job {} part {}: the provider refused to cancel batch {}", part.jobId(), part.partNumber(),
+                    batch.id());
         }
     }
 

@@ -16,6 +16,21 @@ public interface BatchProvider {
 
     ProviderBatch cancelBatch(String batchId);
 
+    /**
+     * Asks for a cancel, and says whether the provider took it. A refusal (the batch ended meanwhile,
+     * say) is not the caller's failure; a transient error is, so the caller's step is retried.
+     */
+    default boolean tryCancel(String batchId) {
+        try {
+            cancelBatch(batchId);
+            return true;
+        } catch (TransientProviderException retried) {
+            throw retried;
+        } catch (ProviderException refused) {
+            return false;
+        }
+    }
+
     /** One page of batches, newest first; {@code after} is the previous page's last id, or null. */
     BatchPage listBatches(String after, int limit);
 

@@ -4,15 +4,13 @@ import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStore;
 import dev.batchline.job.PartProgress;
 import dev.batchline.job.PartRecord;
-import dev.batchline.provider.BatchPage;
+import dev.batchline.provider.BatchTag;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.storage.S3Layout;
 import java.time.Clock;
-import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubmitService {
 
-    public static final String JOB_METADATA = "batchline_job";
-    public static final String PART_METADATA = "batchline_part";
-    public static final String SUBMISSION_METADATA = "batchline_submission";
     private static final Logger LOG = LoggerFactory.getLogger(SubmitService.class);
-    private static final int SEARCH_PAGES = 10;
-    private static final int PAGE_SIZE = 100;
 
     private final JobStore jobs;
     private final ProviderClients providers;
@@ -57,10 +50,10 @@ public final class SubmitService {
             return part.withBatch(null, 0, part.polls() == null ? 0 : part.polls(), true, false);
         }
         if (batchId == null) {
-            batchId = record.fileId() == null ? null
-                    : findExisting(provider, part.jobId(), part.partNumber(), record.submissions()).orElse(null);
+            BatchTag tag = new BatchTag(part.jobId(), part.partNumber(), record.submissions());
+            batchId = record.fileId() == null ? null : tag.findAt(provider).map(ProviderBatch::id).orElse(null);
             if (batchId == null) {
-                batchId = create(provider, job, part, record);
+                batchId = create(provider, job, part, record, tag);
             }
             if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId, clock.instant())) {
                 batchId = jobs.part(part.jobId(), part.partNumber()).batchId();
@@ -72,36 +65,13 @@ public final class SubmitService {
                 false);
     }
 
-    private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record) {
+    private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record, BatchTag tag) {
         String fileId = record.fileId();
         if (fileId == null) {
             fileId = provider.uploadFile(job.source().bucket(), record.staged().key(),
                     part.jobId() + "-" + S3Layout.partFileName(part.partNumber())).id();
             jobs.recordUpload(part.jobId(), part.partNumber(), fileId);
         }
-        return provider.createBatch(fileId, job.endpoint(), Map.of(JOB_METADATA, part.jobId(), PART_METADATA,
-                Integer.toString(part.partNumber()), SUBMISSION_METADATA, Integer.toString(record.submissions())))
-                .id();
-    }
-
-    /** A batch an earlier attempt created before it could record it. */
-    private static Optional<String> findExisting(BatchProvider provider, String jobId, int partNumber,
-            int submission) {
-        String after = null;
-        for (int page = 0; page < SEARCH_PAGES; page++) {
-            BatchPage batches = provider.listBatches(after, PAGE_SIZE);
-            for (ProviderBatch batch : batches.batches()) {
-                if (jobId.equals(batch.metadata().get(JOB_METADATA))
-                        && Integer.toString(partNumber).equals(batch.metadata().get(PART_METADATA))
-                        && Integer.toString(submission).equals(batch.metadata().get(SUBMISSION_METADATA))) {
-                    return Optional.of(batch.id());
-                }
-            }
-            if (!batches.hasMore()) {
-                break;
-            }
-            after = batches.lastId();
-        }
-        return Optional.empty();
+        return provider.createBatch(fileId, job.endpoint(), tag.metadata()).id();
     }
 }

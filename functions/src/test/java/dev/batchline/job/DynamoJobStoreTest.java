@@ -92,4 +92,25 @@ class DynamoJobStoreTest {
                 .isInstanceOf(FinalizeConflictException.class);
         assertThat(jobs.part("job-3", 1).finalizeCursor()).isEqualTo(first);
     }
+
+    @Test
+    void failPart_keepsWhatHasARecord_restartsAtTheIds_once_andNeverOvertakesARunningSlice() {
+        jobs.claim(JobRecord.validating("job-4", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.saveParts("job-4", List.of(new StagedPart(1, "staging/job-4/part-00001.jsonl", 1, 3, 30)));
+        jobs.startFinalize("job-4", 1);
+        FinalizeCursor output = FinalizeCursor.START.next(40, 2, "seen-a");
+        jobs.saveFinalizeProgress("job-4", 1, FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0));
+        PartFailure failure = new PartFailure("part_failed", "States.TaskFailed: boom", FinalizePhase.OUTPUT);
+
+        assertThatThrownBy(() -> jobs.failPart("job-4", 1, failure, FinalizeCursor.START))
+                .isInstanceOf(FinalizeConflictException.class);
+        assertThat(jobs.failPart("job-4", 1, failure, output)).isTrue();
+        assertThat(jobs.failPart("job-4", 1, new PartFailure("job_failed", "later", null), output)).isFalse();
+
+        PartRecord part = jobs.part("job-4", 1);
+        assertThat(part.failure()).isEqualTo(failure);
+        assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
+        assertThat(part.finalizeCursor()).isEqualTo(new FinalizeCursor(0, 0, 2, "seen-a"));
+        assertThat(part.outcome().succeeded()).isEqualTo(2);
+    }
 }

@@ -2,6 +2,7 @@ package dev.batchline.aws;
 
 import dev.batchline.lambda.CompleteJobHandler;
 import dev.batchline.lambda.FailJobHandler;
+import dev.batchline.lambda.FailPartHandler;
 import dev.batchline.lambda.FinalizePartHandler;
 import dev.batchline.lambda.UploadHandler;
 import dev.batchline.job.DynamoJobStore;
@@ -109,27 +110,26 @@ public final class BatchlineStack extends Stack {
         Alias finalizePart = stepFunction("FinalizePart", FinalizePartHandler.class, 2048, Duration.minutes(15),
                 "Copies the provider's files to S3 and splits them into one object per request", code,
                 environment);
-        read(finalizePart, S3Layout.STAGING + "*");
-        read(finalizePart, S3Layout.PROVIDER + "*");
-        write(finalizePart, S3Layout.PROVIDER + "*");
+        writeRecords(finalizePart);
         // A copy of a provider file cut short resumes its multipart upload: it finds the upload and its parts.
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListBucketMultipartUploads"),
                 bucket.getBucketArn()));
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListMultipartUploadParts"),
                 bucket.arnForObjects(S3Layout.PROVIDER + "*")));
-        // Each finalize checkpoint replaces the previous one's seen-requests object.
-        finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
-                bucket.arnForObjects(S3Layout.PROVIDER + "*")));
-        write(finalizePart, S3Layout.RESULTS + "*");
-        write(finalizePart, S3Layout.ERRORS + "*");
-        listBucket(finalizePart);
+        Alias failPart = stepFunction("FailPart", FailPartHandler.class, 1024, Duration.minutes(15),
+                "Ends a part whose step failed for good: cancels its batch, writes part_failed error records", code,
+                environment);
+        writeRecords(failPart);
+        withdrawResults(failPart);
         Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(5),
                 "Writes the manifest and marks the job completed", code, environment);
         write(complete, S3Layout.RESULTS + "*");
-        Alias fail = stepFunction("FailJob", FailJobHandler.class, 512, Duration.minutes(5),
-                "Writes the manifest of a failed job and marks it failed", code, environment);
-        write(fail, S3Layout.RESULTS + "*");
-        for (Alias providerCaller : List.of(submit, poll, finalizePart)) {
+        Alias fail = stepFunction("FailJob", FailJobHandler.class, 1024, Duration.minutes(15),
+                "Ends a failed job: cancels unfinished parts' batches, writes job_failed records and the manifest",
+                code, environment);
+        writeRecords(fail);
+        withdrawResults(fail);
+        for (Alias providerCaller : List.of(submit, poll, finalizePart, failPart, fail)) {
             providerKeys.forEach(statement -> providerCaller.getLambda().addToRolePolicy(statement));
         }
         for (Alias step : functions.values()) {
@@ -164,6 +164,28 @@ public final class BatchlineStack extends Stack {
         output("StateMachineArn", workflow.getStateMachineArn(), "the Batchline workflow");
         output("JobsTableName", jobs.getTableName(), "job and part records");
         output("AlarmTopicArn", operations.alarmTopic().getTopicArn(), "subscribe here for Batchline alarms");
+    }
+
+    /**
+     * What writing a part's records takes: its ids and index (staging), the copied provider files
+     * and checkpoints (provider, each checkpoint replacing the one before), the records, and listing
+     * (without it S3 answers a missing object with 403, not 404).
+     */
+    private void writeRecords(Alias function) {
+        read(function, S3Layout.STAGING + "*");
+        read(function, S3Layout.PROVIDER + "*");
+        write(function, S3Layout.PROVIDER + "*");
+        function.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
+                bucket.arnForObjects(S3Layout.PROVIDER + "*")));
+        write(function, S3Layout.RESULTS + "*");
+        write(function, S3Layout.ERRORS + "*");
+        listBucket(function);
+    }
+
+    /** A part that failed while splitting its output removes the results its failed slice wrote past its checkpoint. */
+    private void withdrawResults(Alias function) {
+        function.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
+                bucket.arnForObjects(S3Layout.RESULTS + "*")));
     }
 
     private Bucket bucket() {

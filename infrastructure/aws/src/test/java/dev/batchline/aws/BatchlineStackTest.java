@@ -138,6 +138,7 @@ class BatchlineStackTest {
                 "dev.batchline.lambda.SubmitBatchHandler::handleRequest",
                 "dev.batchline.lambda.PollBatchHandler::handleRequest",
                 "dev.batchline.lambda.FinalizePartHandler::handleRequest",
+                "dev.batchline.lambda.FailPartHandler::handleRequest",
                 "dev.batchline.lambda.CompleteJobHandler::handleRequest",
                 "dev.batchline.lambda.FailJobHandler::handleRequest");
         assertThat(functions.get(handlers.get(UploadHandler.class.getName() + "::handleRequest"))
@@ -151,8 +152,8 @@ class BatchlineStackTest {
         JsonNode definition = MAPPER.readTree(definitionString());
         Map<String, Integer> taskTimeouts = new HashMap<>();
         collectTasks(definition.path("States"), taskTimeouts);
-        assertThat(taskTimeouts).containsOnlyKeys("SubmitBatch", "PollBatch", "FinalizePart", "CompleteJob",
-                "FailJob");
+        assertThat(taskTimeouts).containsOnlyKeys("SubmitBatch", "PollBatch", "FinalizePart", "FailPart",
+                "CompleteJob", "FailJob");
         taskTimeouts.forEach((function, timeout) -> {
             JsonNode properties = resource("AWS::Lambda::Function", function).path("Properties");
             assertThat(properties.path("Timeout").asInt()).as(function).isLessThanOrEqualTo(timeout);
@@ -172,7 +173,7 @@ class BatchlineStackTest {
         }
         JsonNode substitutions = machine.path("DefinitionSubstitutions");
         assertThat(placeholders).containsExactlyInAnyOrder("SubmitBatchFunctionArn", "PollBatchFunctionArn",
-                "FinalizePartFunctionArn", "CompleteJobFunctionArn", "FailJobFunctionArn");
+                "FinalizePartFunctionArn", "FailPartFunctionArn", "CompleteJobFunctionArn", "FailJobFunctionArn");
         for (String placeholder : placeholders) {
             String function = placeholder.replace("FunctionArn", "");
             assertThat(substitutions.path(placeholder).path("Ref").asText()).as(placeholder)
@@ -231,29 +232,35 @@ class BatchlineStackTest {
                 .containsExactly("provider/*");
         assertThat(texts(resourcesOf(statement(functionStatements("FinalizePart"), "s3:ListBucketMultipartUploads"))))
                 .containsExactly("${" + logicalId("AWS::S3::Bucket", "Bucket") + ".Arn}");
-        for (String other : List.of("Upload", "SubmitBatch", "PollBatch", "CompleteJob", "FailJob")) {
+        for (String other : List.of("Upload", "SubmitBatch", "PollBatch", "FailPart", "CompleteJob", "FailJob")) {
             assertThat(allActions(functionStatements(other))).doesNotContain("s3:ListBucketMultipartUploads",
                     "s3:ListMultipartUploadParts");
         }
         assertThat(objectKeys(functionStatements("CompleteJob"), "s3:PutObject")).containsExactly("results/*");
-        assertThat(objectKeys(functionStatements("FailJob"), "s3:PutObject")).containsExactly("results/*");
-        for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart")) {
+        for (String ender : List.of("FailPart", "FailJob")) {
+            List<JsonNode> statements = functionStatements(ender);
+            assertThat(objectKeys(statements, "s3:PutObject")).as(ender)
+                    .containsExactlyInAnyOrder("provider/*", "results/*", "errors/*");
+            assertThat(objectKeys(statements, "s3:GetObject")).as(ender)
+                    .containsExactlyInAnyOrder("staging/*", "provider/*");
+            assertThat(objectKeys(statements, "s3:DeleteObject")).as(ender)
+                    .containsExactlyInAnyOrder("provider/*", "results/*");
+        }
+        for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart", "FailPart", "FailJob")) {
             List<JsonNode> statements = functionStatements(caller);
             assertThat(texts(resourcesOf(statement(statements, "secretsmanager:GetSecretValue"))))
                     .containsExactlyInAnyOrder(OPENAI_SECRET, OPENAI_SECRET + "-??????");
             assertThat(texts(resourcesOf(statement(statements, "ssm:GetParameter"))))
                     .containsExactly("arn:${AWS::Partition}:ssm:" + REGION + ":" + ACCOUNT + ":parameter/batchline/nebius");
         }
-        for (String other : List.of("CompleteJob", "FailJob")) {
-            assertThat(allActions(functionStatements(other)))
-                    .doesNotContain("secretsmanager:GetSecretValue", "ssm:GetParameter", "states:StartExecution");
-        }
+        assertThat(allActions(functionStatements("CompleteJob")))
+                .doesNotContain("secretsmanager:GetSecretValue", "ssm:GetParameter", "states:StartExecution");
     }
 
     @Test
     void noFunctionStatement_grantsEveryActionOrEveryResource_butXRay() {
-        for (String function : List.of("Upload", "SubmitBatch", "PollBatch", "FinalizePart", "CompleteJob",
-                "FailJob")) {
+        for (String function : List.of("Upload", "SubmitBatch", "PollBatch", "FinalizePart", "FailPart",
+                "CompleteJob", "FailJob")) {
             for (JsonNode statement : functionStatements(function)) {
                 assertThat(actions(statement)).as(function).noneMatch(action -> action.equals("*")
                         || action.endsWith(":*"));
@@ -288,7 +295,7 @@ class BatchlineStackTest {
         });
         assertThat(metrics).containsOnly("AWS/SQS/ApproximateNumberOfMessagesVisible", "AWS/States/ExecutionsFailed",
                 "AWS/Lambda/Errors", "Batchline/RunningJobAgeSeconds");
-        assertThat(metrics).filteredOn("AWS/Lambda/Errors"::equals).hasSize(6);
+        assertThat(metrics).filteredOn("AWS/Lambda/Errors"::equals).hasSize(7);
         assertThat(metrics).filteredOn("AWS/SQS/ApproximateNumberOfMessagesVisible"::equals).hasSize(2);
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of("MetricName", "RunningJobAgeSeconds",
                 "Threshold", Operations.OVERDUE_JOB.toSeconds().doubleValue(), "Statistic", "Maximum",

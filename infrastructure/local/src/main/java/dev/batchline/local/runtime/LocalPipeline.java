@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.lambda.CompleteJobHandler;
 import dev.batchline.lambda.FailJobHandler;
+import dev.batchline.lambda.FailPartHandler;
 import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.AwsClients;
 import dev.batchline.config.Json;
@@ -118,6 +119,7 @@ public final class LocalPipeline implements AutoCloseable {
         handlers.put("SubmitBatchFunctionArn", new SubmitBatchHandler(services));
         handlers.put("PollBatchFunctionArn", new PollBatchHandler(services));
         handlers.put("FinalizePartFunctionArn", new FinalizePartHandler(services));
+        handlers.put("FailPartFunctionArn", new FailPartHandler(services));
         handlers.put("CompleteJobFunctionArn", new CompleteJobHandler(services));
         handlers.put("FailJobFunctionArn", new FailJobHandler(services));
         Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(settings.definition());

@@ -151,6 +151,11 @@ public final class FinalizeAccountingBench {
                 }
 
                 @Override
+                public void withdrawResult(String customId) {
+                    throw new IllegalStateException("the benchmark fails no part");
+                }
+
+                @Override
                 public void flush() {
                 }
             };

@@ -65,7 +65,7 @@ class LocalPipelineSettingsTest {
         Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(Path.of("../../statemachine/batchline.asl.json"));
 
         assertThat(timeouts).containsOnlyKeys("SubmitBatchFunctionArn", "PollBatchFunctionArn",
-                "FinalizePartFunctionArn", "CompleteJobFunctionArn", "FailJobFunctionArn");
+                "FinalizePartFunctionArn", "FailPartFunctionArn", "CompleteJobFunctionArn", "FailJobFunctionArn");
         assertThat(timeouts.get("PollBatchFunctionArn")).isEqualTo(Duration.ofSeconds(120));
         assertThat(timeouts.get("FinalizePartFunctionArn")).isEqualTo(Duration.ofSeconds(900));
     }

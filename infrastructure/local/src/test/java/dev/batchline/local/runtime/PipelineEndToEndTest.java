@@ -330,26 +330,39 @@ class PipelineEndToEndTest {
         }
     }
 
+    /**
+     * The provider refuses one part's upload for good (401): that part alone fails. Its requests
+     * become part_failed error records naming the refusal, the other parts go on, and the job
+     * completes with every request accounted and the failed part named in its manifest.
+     */
     @Test
-    void providerRefusingTheUpload_failsTheJobWithAManifestAndAnEvent() throws Exception {
-        LocalProviderConfig.Faults refusing = new LocalProviderConfig.Faults(null, List.of(
-                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1_000, null)),
+    void providerRefusingOnePartsUpload_failsThatPartAlone_andTheJobCompletes() throws Exception {
+        LocalProviderConfig.Faults refusingOnce = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1, null)),
                 null, null, null, null, null);
-        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusing), Map.of(), Map.of()))) {
-            String jobId = pipeline.submit(requests("refused.jsonl", 3), LocalPipeline.LOCAL_PROFILE)
-                    .path("jobId").asText();
-            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusingOnce),
+                Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("refused.jsonl", 6));
 
-            assertThat(execution.succeeded()).isFalse();
-            assertThat(execution.error()).isEqualTo("BatchlineJobFailed");
-            assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
-            JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key(S3Layout.manifest(jobId))).asByteArray());
-            assertThat(manifest.path("status").asText()).isEqualTo("failed");
-            assertThat(manifest.path("error").path("error").asText()).isEqualTo("dev.batchline.provider.ProviderException");
-            assertThat(manifest.path("error").path("cause").asText()).contains("answered 401");
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 6);
+            assertThat(errors).containsOnlyKeys("req-1", "req-2");
+            errors.values().forEach(error -> {
+                assertThat(error.path("error").path("code").asText()).isEqualTo("part_failed");
+                assertThat(error.path("error").path("message").asText()).contains("ProviderException")
+                        .contains("answered 401");
+            });
+            Manifest manifest = mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                    .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
+            assertThat(manifest.status()).isEqualTo("completed");
+            assertThat(manifest.parts()).filteredOn(part -> part.failure() != null)
+                    .singleElement().satisfies(part -> {
+                        assertThat(part.partNumber()).isEqualTo(1);
+                        assertThat(part.failure().error()).isEqualTo("part_failed");
+                        assertThat(part.failure().cause()).contains("answered 401");
+                    });
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(2);
             assertThat(events(pipeline)).extracting(e -> e.path("type").asText())
-                    .containsExactly("batchline.job.failed");
+                    .contains("batchline.job.completed").doesNotContain("batchline.job.failed");
         }
     }
 

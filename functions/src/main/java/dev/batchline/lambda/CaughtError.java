@@ -1,0 +1,35 @@
+package dev.batchline.lambda;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * An error as a state machine's Catch records it ({@code {"Error", "Cause"}}). For a Lambda
+ * function's exception the cause is itself JSON ({@code errorMessage}, {@code errorType},
+ * {@code stackTrace}); records and manifests keep its message, not the stack.
+ */
+public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {
+
+    /** The cause as a reader wants it: the exception's message when it is one, else as it came. */
+    public String causeMessage(ObjectMapper mapper) {
+        if (cause == null) {
+            return "";
+        }
+        try {
+            JsonNode parsed = mapper.readTree(cause);
+            if (parsed != null && parsed.path("errorMessage").isTextual()) {
+                return parsed.path("errorMessage").asText();
+            }
+        } catch (java.io.IOException notJson) {
+            // Step Functions' own errors (States.Timeout, say) carry plain text.
+        }
+        return cause;
+    }
+
+    /** Error and cause in one line, for a record's message. */
+    public String describe(ObjectMapper mapper) {
+        String message = causeMessage(mapper);
+        return message.isEmpty() ? String.valueOf(error) : error + ": " + message;
+    }
+}
