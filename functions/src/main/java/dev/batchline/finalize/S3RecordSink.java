@@ -5,6 +5,7 @@ import dev.batchline.notify.EventPublisher;
 import dev.batchline.storage.S3Layout;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +23,11 @@ public final class S3RecordSink implements RecordSink {
 
     /** The record objects' shape ({@code x-amz-meta-batchline-schema}): the provider's line, or Batchline's error record. */
     static final Map<String, String> SCHEMA_METADATA = Map.of("batchline-schema", "1");
+    /**
+     * The custom_id's percent-encoding goes in {@code x-amz-meta-batchline-custom-id} when it fits
+     * S3's 2 KB of metadata; a hashed key's record always carries the id in its content.
+     */
+    static final int MAX_ID_METADATA = 1_800;
 
     private final S3Client s3;
     private final String bucket;
@@ -54,8 +60,13 @@ public final class S3RecordSink implements RecordSink {
     public void write(FinalRecord record) {
         String recordKey = RecordKey.of(record.customId());
         String key = S3Layout.record(jobId, record.succeeded(), recordKey);
+        Map<String, String> metadata = new HashMap<>(SCHEMA_METADATA);
+        String encodedId = RecordKey.percentEncoded(record.customId());
+        if (encodedId.length() <= MAX_ID_METADATA) {
+            metadata.put("batchline-custom-id", encodedId);
+        }
         writes.add(writers.submit(() -> s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json")
-                .metadata(SCHEMA_METADATA), RequestBody.fromBytes(record.content()))));
+                .metadata(metadata), RequestBody.fromBytes(record.content()))));
         if (recordEvents == RecordEvents.ALL || recordEvents == RecordEvents.FAILURES && !record.succeeded()) {
             pendingEvents.add(CloudEvent.forRecord(jobId, recordKey, record.succeeded(), clock.instant(),
                     record.customId(), bucket, key, record.statusCode(), record.errorCode()));

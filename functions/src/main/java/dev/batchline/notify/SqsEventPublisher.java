@@ -1,7 +1,9 @@
 package dev.batchline.notify;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.batchline.config.Json;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,17 +18,29 @@ public final class SqsEventPublisher implements EventPublisher {
 
     private final SqsClient sqs;
     private final String queueUrl;
-    private final ObjectMapper mapper;
+    /**
+     * Bodies are written in ASCII, everything else escaped: SQS refuses characters a custom_id may
+     * hold (U+FFFE, U+FFFF), and a JSON reader reads the escapes back as the same text.
+     */
+    private final ObjectWriter writer;
 
     public SqsEventPublisher(SqsClient sqs, String queueUrl, ObjectMapper mapper) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.mapper = mapper;
+        this.writer = mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+    }
+
+    private String body(CloudEvent event) {
+        try {
+            return writer.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + event.type() + " cannot be written as JSON", e);
+        }
     }
 
     @Override
     public void publish(CloudEvent event) {
-        String body = Json.write(mapper, event);
+        String body = body(event);
         sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageAttributes(typeAttribute(event)));
     }
 
@@ -39,7 +53,7 @@ public final class SqsEventPublisher implements EventPublisher {
             for (int i = 0; i < slice.size(); i++) {
                 CloudEvent event = slice.get(i);
                 entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(Json.write(mapper, event)).messageAttributes(typeAttribute(event)).build());
+                        .messageBody(body(event)).messageAttributes(typeAttribute(event)).build());
             }
             for (int attempt = 1; !entries.isEmpty(); attempt++) {
                 List<SendMessageBatchRequestEntry> pending = entries;

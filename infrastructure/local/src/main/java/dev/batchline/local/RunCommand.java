@@ -11,11 +11,9 @@ import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
 import dev.batchline.storage.S3Layout;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -24,7 +22,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code batchline run}: a batch file through the whole pipeline on this machine (emulators, the
@@ -101,12 +98,13 @@ final class RunCommand implements Callable<Integer> {
                 Thread.sleep(500);
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
-            Path target = download(pipeline.s3(), jobId, this.out.resolve(jobId));
+            Path target = new RecordFolder(pipeline.s3(), LocalPipeline.BUCKET, mapper).copyOut(jobId, this.out.resolve(jobId));
             JsonNode manifest = mapper.readTree(target.resolve("manifest.json").toFile());
             out.printf("job %s %s: %s%n", jobId, manifest.path("status").asText(), manifest.path("counts"));
             out.println("results: " + target.resolve("results/records").toAbsolutePath());
             out.println("errors:  " + target.resolve("errors/records").toAbsolutePath());
             out.println("manifest: " + target.resolve("manifest.json").toAbsolutePath());
+            out.println("index:   " + target.resolve(RecordFolder.INDEX).toAbsolutePath() + " (file -> custom_id)");
             if (!execution.succeeded()) {
                 err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
                 return ValidateCommand.INVALID;
@@ -141,29 +139,5 @@ final class RunCommand implements Callable<Integer> {
                     error.path("message").asText());
         }
         return ValidateCommand.INVALID;
-    }
-
-    /**
-     * Copies the job's manifest and records out of the emulated bucket: {@code manifest.json} beside
-     * {@code results/records/} and {@code errors/records/}, so no record's name can meet the manifest's.
-     */
-    private static Path download(S3Client s3, String jobId, Path target) throws IOException {
-        copy(s3, S3Layout.manifest(jobId), target.resolve("manifest.json"));
-        for (boolean succeeded : new boolean[] {true, false}) {
-            String prefix = S3Layout.recordsPrefix(jobId, succeeded);
-            Path folder = target.resolve(succeeded ? "results" : "errors").resolve("records");
-            for (var object : s3.listObjectsV2Paginator(r -> r.bucket(LocalPipeline.BUCKET).prefix(prefix))
-                    .contents()) {
-                copy(s3, object.key(), folder.resolve(object.key().substring(prefix.length())));
-            }
-        }
-        return target;
-    }
-
-    private static void copy(S3Client s3, String key, Path destination) throws IOException {
-        Files.createDirectories(destination.getParent());
-        try (InputStream in = s3.getObject(r -> r.bucket(LocalPipeline.BUCKET).key(key))) {
-            Files.copy(in, destination, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

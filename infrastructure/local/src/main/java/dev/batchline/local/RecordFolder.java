@@ -1,0 +1,97 @@
+package dev.batchline.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.finalize.RecordKey;
+import dev.batchline.storage.S3Layout;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A finished job copied out of the bucket into a folder: {@code manifest.json} beside
+ * {@code results/records/} and {@code errors/records/}, so no record's name can meet the manifest's.
+ * A record's file is its record key and {@code .json}, as in S3, unless that would not do on every
+ * file system: a key cut into segments (a long id) becomes its {@link RecordKey#hashed hash}, and a
+ * name another record already took but for letter case ({@code ABC} beside {@code abc}, one file on
+ * macOS and Windows) gets the hash as a suffix. Keys are listed in order, so the names are the
+ * same on every run. {@code index.jsonl} maps each file to its custom_id.
+ */
+final class RecordFolder {
+
+    static final String INDEX = "index.jsonl";
+
+    private final S3Client s3;
+    private final String bucket;
+    private final ObjectMapper mapper;
+
+    RecordFolder(S3Client s3, String bucket, ObjectMapper mapper) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.mapper = mapper;
+    }
+
+    /** Copies the job into {@code target}; the names taken are held for the case check (a set of the job's names). */
+    Path copyOut(String jobId, Path target) throws IOException {
+        copy(S3Layout.manifest(jobId), target.resolve("manifest.json"));
+        Set<String> taken = new HashSet<>();
+        try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
+            for (boolean succeeded : new boolean[] {true, false}) {
+                String prefix = S3Layout.recordsPrefix(jobId, succeeded);
+                String folder = (succeeded ? "results" : "errors") + "/records/";
+                for (var object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
+                    String recordKey = object.key().substring(prefix.length(), object.key().length() - ".json".length());
+                    // Copied beside the folders first: its name is known only once a hashed key's record is read.
+                    Path file = target.resolve(".copying.json");
+                    copy(object.key(), file);
+                    String customId = RecordKey.customIdOf(recordKey)
+                            .orElseGet(() -> read(file).path("custom_id").asText());
+                    String name = safeName(recordKey, customId, taken);
+                    Files.createDirectories(target.resolve(folder));
+                    Files.move(file, target.resolve(folder + name), StandardCopyOption.REPLACE_EXISTING);
+                    Map<String, String> entry = new LinkedHashMap<>();
+                    entry.put("file", folder + name);
+                    entry.put("custom_id", customId);
+                    index.write(mapper.writeValueAsString(entry));
+                    index.newLine();
+                }
+            }
+        }
+        return target;
+    }
+
+    static String safeName(String recordKey, String customId, Set<String> taken) {
+        String base = recordKey.contains("/") ? RecordKey.hashed(customId) : recordKey;
+        String name = base + ".json";
+        if (!taken.add(name.toLowerCase(Locale.ROOT))) {
+            name = base + RecordKey.hashed(customId) + ".json";
+            taken.add(name.toLowerCase(Locale.ROOT));
+        }
+        return name;
+    }
+
+    private JsonNode read(Path file) {
+        try {
+            return mapper.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    private void copy(String key, Path destination) throws IOException {
+        Files.createDirectories(destination.getParent());
+        try (InputStream in = s3.getObject(r -> r.bucket(bucket).key(key))) {
+            Files.copy(in, destination, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
