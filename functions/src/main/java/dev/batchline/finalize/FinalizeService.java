@@ -39,7 +39,7 @@ public final class FinalizeService {
         this.jobs = jobs;
         this.providers = providers;
         this.sinks = sinks;
-        this.copy = new ProviderFileCopy(s3, providers);
+        this.copy = new ProviderFileCopy(s3, jobs, providers);
         this.tools = new PartSlice.Tools(s3, mapper, settings, clock);
     }
 
@@ -59,7 +59,7 @@ public final class FinalizeService {
             return part.withMoreWork(false);
         }
         Unreported unreported = record.failure() != null ? Unreported.of(record.failure())
-                : Unreported.of(readBatch(bucket, job, part.partNumber()));
+                : Unreported.of(readBatch(bucket, job, part.partNumber()), record.outputIncomplete());
         String indexKey = S3Layout.partIndex(job.jobId(), part.partNumber());
         PartIndex index = PartIndex.open((offset, length) -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(indexKey)
                 .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray());

@@ -18,6 +18,8 @@ public enum PipelineErrorCode {
     MISSING_FROM_PROVIDER_OUTPUT,
     /** The batch had not ended by the part's deadline; Batchline stopped waiting for it. */
     BATCH_TIMED_OUT,
+    /** The provider's files could not be downloaded whole; the request's line was not in what arrived. */
+    PROVIDER_OUTPUT_UNAVAILABLE,
     /** A step of the request's part failed for good; the other parts went on. */
     PART_FAILED,
     /** The job failed around the request's part, which had not finished. */
@@ -28,7 +30,8 @@ public enum PipelineErrorCode {
         return switch (this) {
             case BATCH_EXPIRED, BATCH_TIMED_OUT -> RecordOutcome.EXPIRED;
             case BATCH_CANCELLED -> RecordOutcome.CANCELLED;
-            case BATCH_FAILED, MISSING_FROM_PROVIDER_OUTPUT, PART_FAILED, JOB_FAILED -> RecordOutcome.MISSING;
+            case BATCH_FAILED, MISSING_FROM_PROVIDER_OUTPUT, PROVIDER_OUTPUT_UNAVAILABLE, PART_FAILED, JOB_FAILED ->
+                    RecordOutcome.MISSING;
         };
     }
 

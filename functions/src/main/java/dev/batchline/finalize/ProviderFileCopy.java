@@ -1,6 +1,7 @@
 package dev.batchline.finalize;
 
 import dev.batchline.job.JobRecord;
+import dev.batchline.job.JobStore;
 import dev.batchline.job.PartRecord;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.ProviderBatch;
@@ -8,22 +9,32 @@ import dev.batchline.provider.ProviderClients;
 import dev.batchline.storage.S3Layout;
 import java.time.Instant;
 import software.amazon.awssdk.core.sync.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Copies a finished batch's output and error files, and the batch as the provider last described
  * it, into the part's {@code provider/} folder: provider files expire, and finalizing reads the
- * copies in slices, by range.
+ * copies in slices, by range. A download cut short resumes on the next attempt; after
+ * {@value #MAX_ATTEMPTS} attempts the last one keeps whatever arrives, and the part is marked so
+ * that requests whose lines did not arrive become {@code provider_output_unavailable}.
  */
 final class ProviderFileCopy {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderFileCopy.class);
     private static final String NEVER_SUBMITTED = "{\"id\":null,\"status\":\"cancelled\"}";
 
+    /** Attempts (FinalizePart invocations, each retrying inside) before a copy keeps what arrives. */
+    static final int MAX_ATTEMPTS = 3;
+
     private final S3Client s3;
+    private final JobStore jobs;
     private final ProviderClients providers;
 
-    ProviderFileCopy(S3Client s3, ProviderClients providers) {
+    ProviderFileCopy(S3Client s3, JobStore jobs, ProviderClients providers) {
         this.s3 = s3;
+        this.jobs = jobs;
         this.providers = providers;
     }
 
@@ -38,15 +49,30 @@ final class ProviderFileCopy {
         }
         BatchProvider provider = providers.forProfile(job.profile());
         ProviderBatch batch = provider.retrieveBatch(record.batchId());
-        if (batch.outputFileId() != null) {
-            provider.downloadFile(batch.outputFileId(), bucket, S3Layout.providerOutput(job.jobId(), partNumber),
-                    deadline);
-        }
-        if (batch.errorFileId() != null) {
-            provider.downloadFile(batch.errorFileId(), bucket, S3Layout.providerErrors(job.jobId(), partNumber),
-                    deadline);
+        boolean last = jobs.countCopyAttempt(job.jobId(), partNumber) >= MAX_ATTEMPTS;
+        boolean whole = download(provider, batch.outputFileId(), bucket, S3Layout.providerOutput(job.jobId(),
+                partNumber), deadline, last);
+        whole &= download(provider, batch.errorFileId(), bucket, S3Layout.providerErrors(job.jobId(), partNumber),
+                deadline, last);
+        if (!whole) {
+            LOG.warn("job {} part {}: the provider's files of batch {} were kept as far as they arrived after {} "
+                    + "attempts", job.jobId(), partNumber, batch.id(), MAX_ATTEMPTS);
+            jobs.markOutputIncomplete(job.jobId(), partNumber);
         }
         s3.putObject(r -> r.bucket(bucket).key(S3Layout.providerBatch(job.jobId(), partNumber))
                 .contentType("application/json"), RequestBody.fromString(batch.raw().toString()));
+    }
+
+    /** True when the file, if the batch has one, was copied whole. */
+    private static boolean download(BatchProvider provider, String fileId, String bucket, String key,
+            Instant deadline, boolean last) {
+        if (fileId == null) {
+            return true;
+        }
+        if (last) {
+            return provider.downloadWhatArrives(fileId, bucket, key, deadline).whole();
+        }
+        provider.downloadFile(fileId, bucket, key, deadline);
+        return true;
     }
 }

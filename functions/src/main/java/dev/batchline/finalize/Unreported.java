@@ -22,8 +22,9 @@ record Unreported(PipelineErrorCode code, String message, JsonNode batchErrors, 
         return new Unreported(code, message, null, failure.during() == FinalizePhase.OUTPUT);
     }
 
-    static Unreported of(ProviderBatch batch) {
-        PipelineErrorCode code = switch (batch.status()) {
+    static Unreported of(ProviderBatch batch, boolean outputIncomplete) {
+        PipelineErrorCode code = outputIncomplete ? PipelineErrorCode.PROVIDER_OUTPUT_UNAVAILABLE
+                : switch (batch.status()) {
             case EXPIRED -> PipelineErrorCode.BATCH_EXPIRED;
             case CANCELLED -> PipelineErrorCode.BATCH_CANCELLED;
             case FAILED -> PipelineErrorCode.BATCH_FAILED;
@@ -37,6 +38,9 @@ record Unreported(PipelineErrorCode code, String message, JsonNode batchErrors, 
             case BATCH_FAILED -> "The provider batch " + batch.id() + " failed; see batch_errors.";
             case MISSING_FROM_PROVIDER_OUTPUT -> "The provider batch " + batch.id()
                     + " completed without reporting this request.";
+            case PROVIDER_OUTPUT_UNAVAILABLE -> "The provider's files of batch " + batch.id() + " could not be"
+                    + " downloaded whole (" + ProviderFileCopy.MAX_ATTEMPTS + " attempts); this request's line was not"
+                    + " in what arrived.";
             default -> "The provider batch " + batch.id() + " was still " + batch.rawStatus()
                     + " at the part's deadline (1.75 completion windows after its submission); Batchline stopped"
                     + " waiting for it.";

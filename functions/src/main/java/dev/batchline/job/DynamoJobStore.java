@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -289,6 +290,21 @@ public final class DynamoJobStore implements JobStore {
         } catch (ConditionalCheckFailedException sentBefore) {
             return false;
         }
+    }
+
+    @Override
+    public int countCopyAttempt(String jobId, int partNumber) {
+        return Integer.parseInt(dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("ADD copyAttempts :one").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":one", n(1))).returnValues(ReturnValue.UPDATED_NEW))
+                .attributes().get("copyAttempts").n());
+    }
+
+    @Override
+    public void markOutputIncomplete(String jobId, int partNumber) {
+        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("SET outputIncomplete = :yes").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true))));
     }
 
     @Override

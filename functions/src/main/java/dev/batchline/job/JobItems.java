@@ -27,7 +27,7 @@ final class JobItems {
                 item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
                 new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
                         (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
-                outcome, item.containsKey("failureCode") ? new PartFailure(text(item, "failureCode"),
+                outcome, item.containsKey("outputIncomplete"), item.containsKey("failureCode") ? new PartFailure(text(item, "failureCode"),
                         text(item, "failureReason"), FinalizePhase.fromStored(text(item, "failedDuring"))) : null);
     }
 

@@ -56,6 +56,12 @@ public interface JobStore {
     /** True the first time only: the provider is asked to cancel a batch once. */
     boolean markCancelSent(String jobId, int partNumber);
 
+    /** Counts an attempt to copy the part's provider files; returns the attempts so far, this one included. */
+    int countCopyAttempt(String jobId, int partNumber);
+
+    /** The part's provider files were kept as far as they arrived, not whole. */
+    void markOutputIncomplete(String jobId, int partNumber);
+
     /** Marks the part's provider files copied: finalizing starts at {@link FinalizePhase#RESOLVE_OUTPUT}. Idempotent. */
     void startFinalize(String jobId, int partNumber);
 

@@ -12,7 +12,9 @@ import dev.batchline.provider.ProviderBatch;
  * @param providerCounts  the provider's request counts at the last poll
  * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
  * @param finalizeCursor  how far finalizing got in the current phase
- * @param failure         why the part ended without finishing, or null
+ * @param outputIncomplete the provider's files could not be copied whole within the copy's budget:
+ *                        requests whose line did not arrive are {@code provider_output_unavailable}
+ * @param failure         why the part ended unfinished, or null
  */
 public record PartRecord(
         StagedPart staged,
@@ -26,5 +28,6 @@ public record PartRecord(
         FinalizePhase finalizePhase,
         FinalizeCursor finalizeCursor,
         PartOutcome outcome,
+        boolean outputIncomplete,
         PartFailure failure) {
 }

@@ -41,4 +41,14 @@ public interface BatchProvider {
      * download cannot outlive its caller. Returns the bytes copied.
      */
     long downloadFile(String fileId, String bucket, String key, Instant deadline);
+
+    /**
+     * A copy's last attempt, once its retries are spent: one try, and whatever arrives (with what
+     * earlier attempts copied) is kept as the object, whole or not.
+     */
+    Download downloadWhatArrives(String fileId, String bucket, String key, Instant deadline);
+
+    /** What a download kept: its bytes, and whether that is the whole file. */
+    record Download(long bytes, boolean whole) {
+    }
 }

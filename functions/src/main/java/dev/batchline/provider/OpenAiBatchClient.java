@@ -34,6 +34,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -47,6 +49,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * carrying the provider's message. The API key goes into one header and nowhere else.
  */
 public final class OpenAiBatchClient implements BatchProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiBatchClient.class);
 
     private static final int MAX_ERROR_TEXT = 500;
     private static final int PARTIAL_CONTENT = 206;
@@ -186,10 +190,16 @@ public final class OpenAiBatchClient implements BatchProvider {
     @Override
     public long downloadFile(String fileId, String bucket, String key, Instant deadline) {
         String what = "download of file " + fileId;
-        return withRetries(what, () -> downloadOnce(what, fileId, bucket, key, deadline));
+        return withRetries(what, () -> downloadOnce(what, fileId, bucket, key, deadline, false)).bytes();
     }
 
-    private long downloadOnce(String what, String fileId, String bucket, String key, Instant deadline) {
+    @Override
+    public Download downloadWhatArrives(String fileId, String bucket, String key, Instant deadline) {
+        return downloadOnce("last download of file " + fileId, fileId, bucket, key, deadline, true);
+    }
+
+    private Download downloadOnce(String what, String fileId, String bucket, String key, Instant deadline,
+            boolean keepWhatArrives) {
         Duration left = Duration.between(clock.instant(), deadline);
         if (left.isNegative() || left.isZero()) {
             throw new TransientProviderException(what + " did not finish before its deadline", -1, null, null, null);
@@ -206,16 +216,15 @@ public final class OpenAiBatchClient implements BatchProvider {
         if (response.statusCode() == RANGE_NOT_SATISFIABLE && offset > 0) {
             // Every byte was copied; only the completion was lost.
             closeQuietly(response.body());
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw new TransientProviderException(what + " could not be completed in S3: " + e.getMessage(), -1,
-                        null, null, e);
-            }
-            return offset;
+            complete(what, out);
+            return new Download(offset, true);
         }
         if (response.statusCode() / 100 != 2) {
             byte[] errorBody = readQuietly(response.body());
+            if (keepWhatArrives) {
+                complete(what, out);
+                return new Download(offset, false);
+            }
             out.suspend();
             throw failure(what, response.statusCode(), errorBody, response.headers());
         }
@@ -223,6 +232,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         long expected = length < 0 ? -1 : partial ? offset + length : length;
         InputStream body = response.body();
+        long copied = offset;
         // The HTTP client's time-out ends with the headers; a stalled body is closed under the reader.
         ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> closeQuietly(body), left.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -230,13 +240,22 @@ public final class OpenAiBatchClient implements BatchProvider {
             if (!partial && offset > 0) {
                 body.skipNBytes(offset); // the provider ignores Range: skip what is already copied
             }
-            long copied = offset + body.transferTo(out);
+            byte[] buffer = new byte[64 * 1024];
+            for (int read; (read = body.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, read);
+                copied += read;
+            }
             if (expected >= 0 && copied != expected) {
                 throw new IOException("the body ended after " + copied + " of " + expected + " bytes");
             }
             out.close();
-            return copied;
+            return new Download(copied, true);
         } catch (IOException e) {
+            if (keepWhatArrives) {
+                LOG.warn("{} kept {} bytes: {}", what, copied, e.getMessage());
+                complete(what, out);
+                return new Download(copied, false);
+            }
             out.suspend();
             String reason = clock.instant().isBefore(deadline) ? e.getMessage() : "it stalled past its deadline";
             throw new TransientProviderException(what + " failed: " + reason, -1, null, null, e);
@@ -246,6 +265,15 @@ public final class OpenAiBatchClient implements BatchProvider {
         } finally {
             watchdog.cancel(false);
             closeQuietly(body);
+        }
+    }
+
+    private static void complete(String what, S3ObjectOutputStream out) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new TransientProviderException(what + " could not be completed in S3: " + e.getMessage(), -1,
+                    null, null, e);
         }
     }
 

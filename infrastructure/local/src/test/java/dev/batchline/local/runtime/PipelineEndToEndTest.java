@@ -367,6 +367,29 @@ class PipelineEndToEndTest {
     }
 
     /**
+     * A provider whose downloads are always cut short: the copy resumes and retries, then keeps what
+     * arrived. Every complete line becomes its record, the cut line is kept aside, and the rest are
+     * provider_output_unavailable errors; the job completes within its bounds.
+     */
+    @Test
+    void downloadsAlwaysCutShort_endWithWhatArrivedAndTheRestAsUnavailable() throws Exception {
+        LocalProviderConfig.Faults cutting = new LocalProviderConfig.Faults(null, null, null, 700L, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(cutting), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("cut.jsonl", 10));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 10);
+            assertThat(errors).isNotEmpty().hasSizeLessThan(10);
+            assertThat(errors.values()).allSatisfy(error -> assertThat(error.path("error").path("code").asText())
+                    .isEqualTo("provider_output_unavailable"));
+            Manifest manifest = mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                    .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
+            assertThat(manifest.unmatchedLines()).isLessThanOrEqualTo(1);
+            assertThat(pipeline.jobs().part(jobId, 1).outputIncomplete()).isTrue();
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
+    /**
      * Two parts at once against a provider that runs one batch at a time and never finishes it: one
      * part's batch sticks in finalizing (its cancel refused), the other's submissions are refused
      * for capacity. Both end by the part's bounds (its deadline, its resubmission budget) with every
