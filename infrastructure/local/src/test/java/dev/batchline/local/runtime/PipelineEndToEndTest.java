@@ -110,6 +110,11 @@ class PipelineEndToEndTest {
         return errorRecords;
     }
 
+    private Manifest manifest(LocalPipeline pipeline, String jobId) throws Exception {
+        return mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
+    }
+
     private String runToEnd(LocalPipeline pipeline, Path file) throws Exception {
         return runToEnd(pipeline, file, TIMEOUT).jobId();
     }
@@ -351,8 +356,7 @@ class PipelineEndToEndTest {
                 assertThat(error.path("error").path("message").asText()).contains("ProviderException")
                         .contains("answered 401");
             });
-            Manifest manifest = mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
+            Manifest manifest = manifest(pipeline, jobId);
             assertThat(manifest.status()).isEqualTo("completed");
             assertThat(manifest.parts()).filteredOn(part -> part.failure() != null)
                     .singleElement().satisfies(part -> {
@@ -381,8 +385,7 @@ class PipelineEndToEndTest {
             assertThat(errors).isNotEmpty().hasSizeLessThan(10);
             assertThat(errors.values()).allSatisfy(error -> assertThat(error.path("error").path("code").asText())
                     .isEqualTo("provider_output_unavailable"));
-            Manifest manifest = mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
+            Manifest manifest = manifest(pipeline, jobId);
             assertThat(manifest.unmatchedLines()).isLessThanOrEqualTo(1);
             assertThat(pipeline.jobs().part(jobId, 1).outputIncomplete()).isTrue();
             assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);

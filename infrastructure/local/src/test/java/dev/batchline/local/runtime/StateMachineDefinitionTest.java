@@ -60,7 +60,7 @@ class StateMachineDefinitionTest {
         List<JsonNode> tasks = new ArrayList<>();
         collectTasks(Json.mapper().readTree(DEFINITION.toFile()).path("States"), tasks);
 
-        assertThat(tasks).hasSize(5);
+        assertThat(tasks).hasSize(6);
         assertThat(tasks).allSatisfy(task -> {
             assertThat(task.path("Resource").asText()).matches("\\$\\{[A-Za-z]+FunctionArn}");
             assertThat(task.path("TimeoutSeconds").asInt()).isPositive();
@@ -72,6 +72,23 @@ class StateMachineDefinitionTest {
             assertThat(retried.contains("States.Timeout") || retried.contains("States.ALL")).as(task.toString())
                     .isTrue();
         });
+    }
+
+    /** A part fails alone: whatever ends one of its steps for good goes to FailPart, never out of the Map. */
+    @Test
+    void everyStepOfAPart_catchesIntoFailPart_whichLoopsToTheEndOfThePart() throws Exception {
+        JsonNode states = Json.mapper().readTree(DEFINITION.toFile()).path("States").path("ProcessParts")
+                .path("ItemProcessor").path("States");
+        for (String step : List.of("SubmitBatch", "PollBatch", "FinalizePart")) {
+            JsonNode catches = states.path(step).path("Catch");
+            assertThat(catches).as(step).hasSize(1);
+            assertThat(catches.get(0).path("ErrorEquals").get(0).asText()).isEqualTo("States.ALL");
+            assertThat(catches.get(0).path("Next").asText()).isEqualTo("FailPart");
+            assertThat(catches.get(0).path("ResultPath").asText()).isEqualTo("$.error");
+        }
+        assertThat(states.path("FailPart").path("Next").asText()).isEqualTo("MoreToFail");
+        assertThat(states.path("MoreToFail").path("Default").asText()).isEqualTo("PartDone");
+        assertThat(states.path("MoreToFail").path("Choices").get(0).path("Next").asText()).isEqualTo("FailPart");
     }
 
     /** Finalizing resumes from its checkpoint: a failure of any kind is worth another try. */
