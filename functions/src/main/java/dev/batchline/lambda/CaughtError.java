@@ -24,7 +24,9 @@ public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Ca
         } catch (java.io.IOException notJson) {
             // Step Functions' own errors (States.Timeout, say) carry plain text.
         }
-        return cause;
+        // The local engine (aws-local-stepfunctions) gives a Lambda error's cause as "Type: message".
+        String typed = error + ": ";
+        return cause.startsWith(typed) ? cause.substring(typed.length()) : cause;
     }
 
     /** Error and cause in one line, for a record's message. */

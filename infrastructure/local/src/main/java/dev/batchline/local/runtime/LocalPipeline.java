@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -85,10 +86,12 @@ public final class LocalPipeline implements AutoCloseable {
     private final ObjectMapper mapper = Json.mapper();
     private final Path workDirectory;
 
-    private LocalPipeline(Settings settings) throws Exception {
+    private LocalPipeline(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
         workDirectory = Files.createTempDirectory("batchline-run");
         emulators = AwsEmulators.start();
         AwsClients aws = clients(emulators);
+        // The functions get clients of their own, as in Lambda: a fault injected into theirs leaves the caller's alone.
+        AwsClients functionsAws = functionsInterceptor == null ? aws : aws.withInterceptor(functionsInterceptor);
         s3 = aws.s3();
         sqs = aws.sqs();
         dynamo = aws.dynamo();
@@ -113,8 +116,10 @@ public final class LocalPipeline implements AutoCloseable {
         ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
                 System::getenv, mapper, clock, Duration.ofMinutes(15));
         StepFunctionsHolder holder = new StepFunctionsHolder();
-        Services services = new Services(config, s3, jobs, sqs, Services.providerFactory(s3, keys, mapper, clock),
-                holder::get, mapper, clock, JobMetrics.NONE);
+        S3Client functionsS3 = functionsAws.s3();
+        Services services = new Services(config, functionsS3, new DynamoJobStore(functionsAws.dynamo(), TABLE),
+                functionsAws.sqs(), Services.providerFactory(functionsS3, keys, mapper, clock), holder::get, mapper,
+                clock, JobMetrics.NONE);
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
         handlers.put("SubmitBatchFunctionArn", new SubmitBatchHandler(services));
         handlers.put("PollBatchFunctionArn", new PollBatchHandler(services));
@@ -215,7 +220,12 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {
-        return new LocalPipeline(settings);
+        return new LocalPipeline(settings, null);
+    }
+
+    /** A pipeline whose functions' AWS calls also go through {@code functionsInterceptor}: the fault tests' hook. */
+    public static LocalPipeline start(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
+        return new LocalPipeline(settings, functionsInterceptor);
     }
 
     /**

@@ -21,6 +21,11 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -389,6 +394,89 @@ class PipelineEndToEndTest {
             assertThat(manifest.unmatchedLines()).isLessThanOrEqualTo(1);
             assertThat(pipeline.jobs().part(jobId, 1).outputIncomplete()).isTrue();
             assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * S3 refuses one result record for good while a part's output is split in slices of two: the
+     * part fails alone. The record written beside it in the failing slice (the provider's output is
+     * not in input order, so which one varies) is withdrawn: every request of the part from that
+     * slice on is a part_failed error and nothing else, each id once; the other part completes.
+     */
+    @Test
+    void s3RefusingOneRecordForGood_failsThatPartAlone_withdrawingWhatItsFailedSliceWrote() throws Exception {
+        ExecutionInterceptor refuseOneRecord = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof PutObjectRequest put && put.key().startsWith("results/")
+                        && put.key().endsWith("/req-4.json")) {
+                    throw new IllegalStateException("injected: S3 refuses the record of req-4");
+                }
+            }
+        };
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of("maxRequestsPerBatch", 5),
+                Map.of("BATCHLINE_FINALIZE_SLICE", "2")), refuseOneRecord)) {
+            String jobId = runToEnd(pipeline, requests("refused-record.jsonl", 10));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 10);
+            assertThat(errors).containsKey("req-4").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(errors.keySet()).isSubsetOf("req-1", "req-2", "req-3", "req-4", "req-5");
+            assertThat(errors.values()).allSatisfy(error -> assertThat(error.path("error").path("message").asText())
+                    .contains("injected: S3 refuses the record of req-4"));
+            Manifest manifest = manifest(pipeline, jobId);
+            assertThat(manifest.parts()).extracting(part -> part.failure() == null ? null : part.failure().error())
+                    .containsExactly("part_failed", null);
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(2);
+        }
+    }
+
+    /**
+     * PollBatch fails for good (the provider answers 404 for the batch) and DynamoDB refuses to
+     * record the part's failure, so FailPart fails too and the workflow fails. FailJob still
+     * cancels the batch and accounts every request as job_failed; status and manifest agree.
+     */
+    @Test
+    void failPartFailingToo_failsTheJob_whichStillAccountsEveryRequestAsJobFailed() throws Exception {
+        LocalProviderConfig.Faults lostBatch = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("GET", "/v1/batches/", 404, 1_000, null)),
+                null, null, null, null, null);
+        ExecutionInterceptor refusePartFailure = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UpdateItemRequest update
+                        && update.expressionAttributeValues().containsKey(":code")
+                        && "part_failed".equals(update.expressionAttributeValues().get(":code").s())) {
+                    throw new IllegalStateException("injected: DynamoDB refuses to record the part's failure");
+                }
+            }
+        };
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(lostBatch), Map.of(), Map.of()),
+                refusePartFailure)) {
+            String jobId = pipeline.submit(requests("job-failed.jsonl", 6), LocalPipeline.LOCAL_PROFILE)
+                    .path("jobId").asText();
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+
+            assertThat(execution.succeeded()).isFalse();
+            assertThat(execution.error()).isEqualTo("BatchlineJobFailed");
+            assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+            List<String> results = keys(pipeline, S3Layout.recordsPrefix(jobId, true));
+            List<String> errors = keys(pipeline, S3Layout.recordsPrefix(jobId, false));
+            assertThat(results).isEmpty();
+            assertThat(errors).hasSize(6);
+            Manifest manifest = manifest(pipeline, jobId);
+            assertThat(manifest.status()).isEqualTo("failed");
+            assertThat(manifest.accountedFor()).isTrue();
+            assertThat(manifest.counts().missing()).isEqualTo(6);
+            assertThat(manifest.parts()).singleElement().satisfies(part ->
+                    assertThat(part.failure().error()).isEqualTo("job_failed"));
+            for (String key : errors) {
+                JsonNode record = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                        .key(key)).asByteArray());
+                assertThat(record.path("error").path("code").asText()).isEqualTo("job_failed");
+            }
+            assertThat(pipeline.jobs().part(jobId, 1).cancelSent()).isTrue();
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+            assertThat(events(pipeline)).extracting(e -> e.path("type").asText()).contains("batchline.job.failed");
         }
     }
 
