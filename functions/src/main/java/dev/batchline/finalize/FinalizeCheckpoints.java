@@ -6,7 +6,6 @@ import dev.batchline.job.JobStore;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.storage.S3Layout;
 import java.util.BitSet;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -28,14 +27,16 @@ final class FinalizeCheckpoints {
     private final String bucket;
     private final String jobId;
     private final int partNumber;
-    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String run;
 
-    FinalizeCheckpoints(S3Client s3, JobStore jobs, String bucket, String jobId, int partNumber) {
+    /** @param run the invocation holding the part's finalize lease, which names its bitmaps too */
+    FinalizeCheckpoints(S3Client s3, JobStore jobs, String bucket, String jobId, int partNumber, String run) {
         this.s3 = s3;
         this.jobs = jobs;
         this.bucket = bucket;
         this.jobId = jobId;
         this.partNumber = partNumber;
+        this.run = run;
     }
 
     /** The requests with a record at {@code cursor}: none before the first save. */
@@ -52,7 +53,7 @@ final class FinalizeCheckpoints {
         String key = S3Layout.seenBitmap(jobId, partNumber, previous.checkpoint() + 1, run);
         s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(seen.toByteArray()));
         FinalizeCursor next = previous.next(offset, line, key);
-        jobs.saveFinalizeProgress(jobId, partNumber, phase, next, outcome);
+        jobs.saveFinalizeProgress(jobId, partNumber, run, phase, next, outcome);
         if (previous.seenKey() != null) {
             try {
                 s3.deleteObject(r -> r.bucket(bucket).key(previous.seenKey()));

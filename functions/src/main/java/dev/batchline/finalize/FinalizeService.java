@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -43,8 +44,21 @@ public final class FinalizeService {
         this.tools = new PartSlice.Tools(s3, mapper, settings, clock);
     }
 
-    /** Does one slice; the answer's {@code moreWork} says whether to call again. */
+    /**
+     * Does one slice under the part's finalize lease (until {@code deadline}), so no other run of the
+     * part writes beside it; the answer's {@code moreWork} says whether to call again.
+     */
     public PartProgress finalizePart(PartProgress part, Instant deadline) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        jobs.takeFinalizeLease(part.jobId(), part.partNumber(), run, deadline, tools.clock().instant());
+        try {
+            return finalizeUnderLease(part, run, deadline);
+        } finally {
+            jobs.releaseFinalizeLease(part.jobId(), part.partNumber(), run);
+        }
+    }
+
+    private PartProgress finalizeUnderLease(PartProgress part, String run, Instant deadline) {
         JobRecord job = jobs.find(part.jobId()).orElseThrow(() -> new IllegalStateException(
                 "job " + part.jobId() + " is not recorded"));
         PartRecord record = jobs.part(part.jobId(), part.partNumber());
@@ -63,7 +77,7 @@ public final class FinalizeService {
         String indexKey = S3Layout.partIndex(job.jobId(), part.partNumber());
         PartIndex index = PartIndex.open((offset, length) -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(indexKey)
                 .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray());
-        FinalizeCheckpoints checkpoints = new FinalizeCheckpoints(s3, jobs, bucket, job.jobId(), part.partNumber());
+        FinalizeCheckpoints checkpoints = new FinalizeCheckpoints(s3, jobs, bucket, job.jobId(), part.partNumber(), run);
         PartSlice slice = new PartSlice(tools, bucket, job.jobId(), record, unreported, index,
                 sinks.open(bucket, job.jobId()), checkpoints, deadline);
         return part.withMoreWork(slice.run());

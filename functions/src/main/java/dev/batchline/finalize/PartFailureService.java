@@ -1,6 +1,7 @@
 package dev.batchline.finalize;
 
 import dev.batchline.job.FinalizeConflictException;
+import dev.batchline.job.FinalizeLeaseHeldException;
 import dev.batchline.job.FinalizePhase;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStore;
@@ -73,7 +74,7 @@ public final class PartFailureService {
                     }
                     more = Boolean.TRUE.equals(finalizer.finalizePart(part, deadline).moreWork());
                 }
-            } catch (FinalizeConflictException stillRunning) {
+            } catch (FinalizeConflictException | FinalizeLeaseHeldException stillRunning) {
                 throw stillRunning; // a run of the part's own is still going: FailJob is retried after it
             } catch (RuntimeException e) {
                 LOG.error("job {} part {}: could not account for the part's requests", jobId, staged.partNumber(), e);

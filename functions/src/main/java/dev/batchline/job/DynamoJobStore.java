@@ -321,9 +321,38 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public void saveFinalizeProgress(String jobId, int partNumber, FinalizePhase phase, FinalizeCursor cursor,
-            PartOutcome outcome) {
+    public void takeFinalizeLease(String jobId, int partNumber, String run, Instant until, Instant now) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("SET finalizeLease = :run, finalizeLeaseUntil = :until")
+                    .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(finalizeLease) "
+                            + "OR finalizeLeaseUntil < :now OR finalizeLease = :run)")
+                    .expressionAttributeValues(Map.of(":run", s(run), ":until", s(until.toString()), ":now",
+                            s(now.toString()))));
+        } catch (ConditionalCheckFailedException held) {
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .consistentRead(true)).item();
+            throw new FinalizeLeaseHeldException(jobId, partNumber, instant(item, "finalizeLeaseUntil"));
+        }
+    }
+
+    @Override
+    public void releaseFinalizeLease(String jobId, int partNumber, String run) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                    .updateExpression("REMOVE finalizeLease, finalizeLeaseUntil")
+                    .conditionExpression("finalizeLease = :run")
+                    .expressionAttributeValues(Map.of(":run", s(run))));
+        } catch (ConditionalCheckFailedException notHeld) {
+            // Taken over after this run's deadline: the lease is the other run's now.
+        }
+    }
+
+    @Override
+    public void saveFinalizeProgress(String jobId, int partNumber, String run, FinalizePhase phase,
+            FinalizeCursor cursor, PartOutcome outcome) {
         Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":run", s(run));
         values.put(":phase", s(phase.stored()));
         values.put(":cursor", n(cursor.offset()));
         values.put(":line", n(cursor.line()));
@@ -346,7 +375,7 @@ public final class DynamoJobStore implements JobStore {
                             + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, "
                             + "#missing = :missing, promptTokens = :prompt, completionTokens = :completion, "
                             + "totalTokens = :total, unmatchedLines = :unmatched")
-                    .conditionExpression("finalizeCheckpoint = :previous")
+                    .conditionExpression("finalizeCheckpoint = :previous AND finalizeLease = :run")
                     // "missing" is one of DynamoDB's reserved words.
                     .expressionAttributeNames(Map.of("#missing", "missing"))
                     .expressionAttributeValues(values));

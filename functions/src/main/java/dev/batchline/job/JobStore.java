@@ -66,11 +66,21 @@ public interface JobStore {
     void startFinalize(String jobId, int partNumber);
 
     /**
-     * Saves a slice: the phase, the cursor and the outcome so far. Conditional on the part being at
-     * the checkpoint before {@code cursor}'s, so of two runs that slice from one checkpoint only one
-     * saves; the other gets {@link FinalizeConflictException}.
+     * Takes the part's finalize lease for {@code run} until {@code until} (its deadline), so two runs
+     * of one part never overlap: granted when no run holds it, its holder's time has passed, or
+     * {@code run} holds it already; refused with {@link FinalizeLeaseHeldException} otherwise.
      */
-    void saveFinalizeProgress(String jobId, int partNumber, FinalizePhase phase, FinalizeCursor cursor,
+    void takeFinalizeLease(String jobId, int partNumber, String run, Instant until, Instant now);
+
+    /** Gives the lease back, when {@code run} still holds it, so the next call need not wait. */
+    void releaseFinalizeLease(String jobId, int partNumber, String run);
+
+    /**
+     * Saves a slice: the phase, the cursor and the outcome so far. Conditional on {@code run}
+     * holding the lease and the part being at the checkpoint before {@code cursor}'s, so of two runs
+     * that slice from one checkpoint only one saves; the other gets {@link FinalizeConflictException}.
+     */
+    void saveFinalizeProgress(String jobId, int partNumber, String run, FinalizePhase phase, FinalizeCursor cursor,
             PartOutcome outcome);
 
     /**

@@ -1,6 +1,7 @@
 package dev.batchline.finalize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
@@ -9,6 +10,7 @@ import dev.batchline.ingest.PartStore;
 import dev.batchline.ingest.S3PartStore;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobRecord;
+import dev.batchline.job.FinalizeLeaseHeldException;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.job.PartProgress;
 import dev.batchline.job.SourceObject;
@@ -98,11 +100,15 @@ class FinalizeServiceTest {
                 + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}},\"error\":null}";
     }
 
-    private PartOutcome finalizeAll(String jobId, int sliceRecords) {
-        FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(ProviderProfiles.presets(), p -> {
+    private FinalizeService finalizer(int sliceRecords) {
+        return new FinalizeService(s3, jobs, new ProviderClients(ProviderProfiles.presets(), p -> {
             throw new IllegalStateException("the provider's files are copied already");
         }), S3RecordSink.factory(s3, writers, new Recording(), RecordEvents.ALL, Clock.systemUTC()),
                 new FinalizeSettings(sliceRecords, 4, RecordEvents.ALL, Duration.ZERO), mapper, Clock.systemUTC());
+    }
+
+    private PartOutcome finalizeAll(String jobId, int sliceRecords) {
+        FinalizeService finalizer = finalizer(sliceRecords);
         PartProgress part = PartProgress.item(jobId, 1);
         for (int call = 0; call < 100 && !Boolean.FALSE.equals(part.moreWork()); call++) {
             part = finalizer.finalizePart(part, Instant.now().plusSeconds(60));
@@ -170,5 +176,20 @@ class FinalizeServiceTest {
         assertThat(outcome.unmatchedLines()).isEqualTo(3);
         assertThat(unmatchedLines(jobId)).hasSize(3);
         assertThat(keys(S3Layout.recordsPrefix(jobId, false))).hasSize(2);
+    }
+
+    @Test
+    void aRunOfThePartStillHoldingItsLease_keepsAnotherFromWritingAnything_untilItsDeadline() throws Exception {
+        String jobId = stage(List.of("a", "b"), List.of(answer("a"), answer("b")));
+        Instant otherRunsDeadline = Instant.now().plusSeconds(600);
+        jobs.takeFinalizeLease(jobId, 1, "other-run", otherRunsDeadline, Instant.now());
+
+        assertThatThrownBy(() -> finalizer(10).finalizePart(PartProgress.item(jobId, 1), Instant.now().plusSeconds(60)))
+                .isInstanceOf(FinalizeLeaseHeldException.class);
+
+        assertThat(keys(S3Layout.recordsPrefix(jobId, true))).isEmpty();
+        assertThat(jobs.part(jobId, 1).finalizeCursor().checkpoint()).isZero();
+        jobs.releaseFinalizeLease(jobId, 1, "other-run");
+        assertThat(finalizeAll(jobId, 10).succeeded()).isEqualTo(2);
     }
 }

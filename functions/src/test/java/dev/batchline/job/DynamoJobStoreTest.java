@@ -71,7 +71,8 @@ class DynamoJobStoreTest {
         assertThat(jobs.part("job-2", 1).finalizeCursor()).isEqualTo(FinalizeCursor.START);
 
         FinalizeCursor next = FinalizeCursor.START.next(120, 2, "provider/job-2/part-00001/seen-000001-a.bin");
-        jobs.saveFinalizeProgress("job-2", 1, FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2));
+        jobs.takeFinalizeLease("job-2", 1, "run-a", NOW.plusSeconds(900), NOW);
+        jobs.saveFinalizeProgress("job-2", 1, "run-a", FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2));
 
         PartRecord part = jobs.part("job-2", 1);
         assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
@@ -86,9 +87,11 @@ class DynamoJobStoreTest {
         jobs.startFinalize("job-3", 1);
         FinalizeCursor first = FinalizeCursor.START.next(10, 0, "seen-a");
         FinalizeCursor rival = FinalizeCursor.START.next(20, 0, "seen-b");
-        jobs.saveFinalizeProgress("job-3", 1, FinalizePhase.OUTPUT, first, PartOutcome.NONE);
+        jobs.takeFinalizeLease("job-3", 1, "run-a", NOW.plusSeconds(900), NOW);
+        jobs.saveFinalizeProgress("job-3", 1, "run-a", FinalizePhase.OUTPUT, first, PartOutcome.NONE);
 
-        assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-3", 1, FinalizePhase.OUTPUT, rival, PartOutcome.NONE))
+        assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-3", 1, "run-a", FinalizePhase.OUTPUT, rival,
+                PartOutcome.NONE))
                 .isInstanceOf(FinalizeConflictException.class);
         assertThat(jobs.part("job-3", 1).finalizeCursor()).isEqualTo(first);
     }
@@ -99,7 +102,8 @@ class DynamoJobStoreTest {
         jobs.saveParts("job-4", List.of(new StagedPart(1, "staging/job-4/part-00001.jsonl", 1, 3, 30)));
         jobs.startFinalize("job-4", 1);
         FinalizeCursor output = FinalizeCursor.START.next(40, 2, "seen-a");
-        jobs.saveFinalizeProgress("job-4", 1, FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0));
+        jobs.takeFinalizeLease("job-4", 1, "run-a", NOW.plusSeconds(900), NOW);
+        jobs.saveFinalizeProgress("job-4", 1, "run-a", FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0));
         PartFailure failure = new PartFailure("part_failed", "States.TaskFailed: boom", FinalizePhase.OUTPUT);
 
         assertThatThrownBy(() -> jobs.failPart("job-4", 1, failure, FinalizeCursor.START))
@@ -112,5 +116,28 @@ class DynamoJobStoreTest {
         assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
         assertThat(part.finalizeCursor()).isEqualTo(new FinalizeCursor(0, 0, 2, "seen-a"));
         assertThat(part.outcome().succeeded()).isEqualTo(2);
+    }
+
+    @Test
+    void finalizeLease_isOneRunsUntilItsDeadline_andOnlyItsHolderSaves() {
+        jobs.claim(JobRecord.validating("job-5", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.saveParts("job-5", List.of(new StagedPart(1, "staging/job-5/part-00001.jsonl", 1, 3, 30)));
+        jobs.startFinalize("job-5", 1);
+        jobs.takeFinalizeLease("job-5", 1, "run-a", NOW.plusSeconds(900), NOW);
+        jobs.takeFinalizeLease("job-5", 1, "run-a", NOW.plusSeconds(900), NOW.plusSeconds(1));
+
+        assertThatThrownBy(() -> jobs.takeFinalizeLease("job-5", 1, "run-b", NOW.plusSeconds(1_800),
+                NOW.plusSeconds(600))).isInstanceOf(FinalizeLeaseHeldException.class)
+                .hasMessageContaining(NOW.plusSeconds(900).toString());
+        FinalizeCursor next = FinalizeCursor.START.next(10, 1, "seen-b");
+        assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-5", 1, "run-b", FinalizePhase.OUTPUT, next,
+                PartOutcome.NONE)).isInstanceOf(FinalizeConflictException.class);
+
+        jobs.takeFinalizeLease("job-5", 1, "run-b", NOW.plusSeconds(1_800), NOW.plusSeconds(901));
+        jobs.releaseFinalizeLease("job-5", 1, "run-a");
+        jobs.saveFinalizeProgress("job-5", 1, "run-b", FinalizePhase.OUTPUT, next, PartOutcome.NONE);
+        jobs.releaseFinalizeLease("job-5", 1, "run-b");
+        jobs.takeFinalizeLease("job-5", 1, "run-c", NOW.plusSeconds(2_700), NOW.plusSeconds(902));
+        assertThat(jobs.part("job-5", 1).finalizeCursor()).isEqualTo(next);
     }
 }
