@@ -1,5 +1,6 @@
 package dev.batchline.provider;
 
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
@@ -54,6 +55,12 @@ public record ProviderProfile(
         String filePurpose,
         Map<String, String> statusAliases,
         int maxResubmissions) {
+
+    /**
+     * Time a part may take beyond its batch's deadline: submitting with the state machine's retries
+     * (about three hours at most), capacity waits, and finalizing.
+     */
+    static final Duration PART_OVERHEAD = Duration.ofDays(1);
 
     /** Resubmissions after capacity refusals when a profile names none: about ten waits of the longest poll. */
     public static final int DEFAULT_MAX_RESUBMISSIONS = 10;
@@ -127,5 +134,24 @@ public record ProviderProfile(
     @JsonIgnore
     public Set<String> endpointPaths() {
         return endpoints.stream().map(Endpoint::path).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The longest a job of this profile can run, so that what it staged can be kept that long: its
+     * largest file in parts (each part but the last is full in requests, or within a line of full in
+     * bytes), run in waves of {@code maxConcurrentBatches}, each part bounded by its deadline (1.75
+     * completion windows after its first submission) and {@link #PART_OVERHEAD}.
+     */
+    public Duration longestJob() {
+        long parts = !splitAllowed ? 1 : ceilDiv(maxFileRequests, maxRequestsPerBatch)
+                + ceilDiv(maxFileBytes, Math.max(1, maxBytesPerBatch - maxLineBytes)) + 1;
+        long waves = ceilDiv(parts, maxConcurrentBatches);
+        Duration part = CompletionWindow.parse(completionWindow).multipliedBy(7).dividedBy(4)
+                .plusSeconds(maxPollSeconds).plus(PART_OVERHEAD);
+        return part.multipliedBy(waves);
+    }
+
+    private static long ceilDiv(long dividend, long divisor) {
+        return (dividend + divisor - 1) / divisor;
     }
 }

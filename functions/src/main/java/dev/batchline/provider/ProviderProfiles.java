@@ -129,6 +129,11 @@ public final class ProviderProfiles {
                 "unknown provider profile \"" + name + "\", expected one of " + names()));
     }
 
+    /** The profiles themselves, by name. */
+    public List<ProviderProfile> all() {
+        return names().stream().map(byName::get).toList();
+    }
+
     public List<String> names() {
         return byName.keySet().stream().sorted().toList();
     }

@@ -1,14 +1,16 @@
 package dev.batchline.aws;
 
+import dev.batchline.job.DynamoJobStore;
 import dev.batchline.lambda.CompleteJobHandler;
 import dev.batchline.lambda.FailJobHandler;
 import dev.batchline.lambda.FailPartHandler;
 import dev.batchline.lambda.FinalizePartHandler;
-import dev.batchline.lambda.UploadHandler;
-import dev.batchline.job.DynamoJobStore;
 import dev.batchline.lambda.PollBatchHandler;
-import dev.batchline.storage.S3Layout;
 import dev.batchline.lambda.SubmitBatchHandler;
+import dev.batchline.lambda.UploadHandler;
+import dev.batchline.provider.ProviderProfile;
+import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.storage.S3Layout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +70,11 @@ public final class BatchlineStack extends Stack {
     public static final String ALIAS = "live";
 
     /**
-     * Staged parts, their ids and index are read until their part is finalized. A part's own wait is
-     * bounded (1.75 completion windows), but parts run in waves of maxConcurrentBatches, so a long job
-     * can outlast 14 days; expiring from the job's end is still to come.
+     * Staged parts, their ids and index are read until the job ends, however long its waves of parts
+     * run: they are kept for the longest job the profiles allow ({@link ProviderProfile#longestJob})
+     * and then this long, so a job's failed requests can be sent again from them.
      */
-    static final int STAGING_DAYS = 14;
+    static final int STAGING_DAYS_AFTER_THE_LONGEST_JOB = 14;
     /** Copies of the provider's output and error files, kept a while for audits and reprocessing. */
     static final int PROVIDER_COPY_DAYS = 30;
     static final int NONCURRENT_VERSION_DAYS = 30;
@@ -85,7 +87,7 @@ public final class BatchlineStack extends Stack {
 
     public BatchlineStack(Construct scope, String id, StackProps props, StackSettings settings) {
         super(scope, id, props);
-        bucket = bucket();
+        bucket = bucket(stagingDays(settings.profiles()));
         Queue uploadsDeadLetters = queue("UploadsDeadLetterQueue", null, null);
         Queue uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
         bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(uploads),
@@ -188,7 +190,14 @@ public final class BatchlineStack extends Stack {
                 bucket.arnForObjects(S3Layout.RESULTS + "*")));
     }
 
-    private Bucket bucket() {
+    /** Days staged parts are kept: the profiles' longest job, and {@link #STAGING_DAYS_AFTER_THE_LONGEST_JOB}. */
+    static int stagingDays(ProviderProfiles profiles) {
+        long longest = profiles.all().stream().map(ProviderProfile::longestJob)
+                .mapToLong(duration -> (duration.toHours() + 23) / 24).max().orElse(0);
+        return Math.toIntExact(longest + STAGING_DAYS_AFTER_THE_LONGEST_JOB);
+    }
+
+    private Bucket bucket(int stagingDays) {
         return Bucket.Builder.create(this, "Bucket")
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
                 .enforceSsl(true)
@@ -197,7 +206,7 @@ public final class BatchlineStack extends Stack {
                 .versioned(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .lifecycleRules(List.of(
-                        expireAfter("ExpireStagedParts", S3Layout.STAGING, STAGING_DAYS),
+                        expireAfter("ExpireStagedParts", S3Layout.STAGING, stagingDays),
                         expireAfter("ExpireProviderCopies", S3Layout.PROVIDER, PROVIDER_COPY_DAYS),
                         LifecycleRule.builder().id("ExpireOldVersionsAndUnfinishedUploads")
                                 .noncurrentVersionExpiration(Duration.days(NONCURRENT_VERSION_DAYS))

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.lambda.UploadHandler;
 import dev.batchline.lambda.PollBatchHandler;
+import dev.batchline.provider.ProviderProfile;
+import dev.batchline.provider.ProviderProfiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +59,26 @@ class BatchlineStackTest {
                 .env(Environment.builder().account(ACCOUNT).region(REGION).build()).build(), settings);
     }
 
+    /**
+     * Staged parts outlive every job: the rule is sized from the profiles' longest job (parts in
+     * waves, each to its deadline), which grows with the profiles configured.
+     */
+    @Test
+    void stagedParts_areKeptPastTheLongestJobAnyProfileAllows() {
+        for (ProviderProfile profile : ProviderProfiles.presets().all()) {
+            assertThat((long) BatchlineStack.stagingDays(ProviderProfiles.presets())).as(profile.name())
+                    .isGreaterThanOrEqualTo(profile.longestJob().toDays() + BatchlineStack.STAGING_DAYS_AFTER_THE_LONGEST_JOB);
+        }
+        // OVHcloud: 5,000,000 requests in parts of 50,000 and 10,000 MB in parts of 198 MB make at most
+        // 152 parts, 31 waves of 5, each 1.75 days + 300 s + a day.
+        assertThat(ProviderProfiles.OVHCLOUD.longestJob()).isEqualTo(
+                java.time.Duration.ofHours(42).plusSeconds(300).plusDays(1).multipliedBy(31));
+        ProviderProfiles slower = ProviderProfiles.withOverrides("{\"ovhcloud\": {\"maxConcurrentBatches\": 1}}",
+                MAPPER);
+        assertThat(BatchlineStack.stagingDays(slower)).isGreaterThan(
+                BatchlineStack.stagingDays(ProviderProfiles.presets()));
+    }
+
     @Test
     void bucket_isPrivateEncryptedVersionedTlsOnly_andExpiresWorkingCopies() {
         template.hasResourceProperties("AWS::S3::Bucket", Map.of(
@@ -67,7 +89,7 @@ class BatchlineStackTest {
                         "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
                 "LifecycleConfiguration", Map.of("Rules", Match.arrayWith(List.of(
                         Map.of("Id", "ExpireStagedParts", "Prefix", "staging/", "ExpirationInDays",
-                                BatchlineStack.STAGING_DAYS, "Status", "Enabled"),
+                                BatchlineStack.stagingDays(ProviderProfiles.presets()), "Status", "Enabled"),
                         Map.of("Id", "ExpireProviderCopies", "Prefix", "provider/", "ExpirationInDays",
                                 BatchlineStack.PROVIDER_COPY_DAYS, "Status", "Enabled"),
                         Match.objectLike(Map.of("NoncurrentVersionExpiration", Map.of("NoncurrentDays",
