@@ -7,6 +7,7 @@ import dev.batchline.job.PartRecord;
 import dev.batchline.notify.JobMetrics;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.BatchStatus;
+import dev.batchline.provider.BatchTag;
 import dev.batchline.provider.CompletionWindow;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
@@ -87,6 +88,9 @@ public final class PollService {
             LOG.warn("job {} part {}: batch {} is still {} at its deadline; finalizing the part with what exists",
                     part.jobId(), part.partNumber(), batch.id(), batch.rawStatus());
         }
+        if (ended || givenUp) {
+            cancelTwins(provider, part, record, batch);
+        }
         return part.withBatch(batch.id(), nextWait, polls, ended || givenUp, false);
     }
 
@@ -109,6 +113,23 @@ public final class PollService {
         if (!provider.tryCancel(batch.id())) {
             LOG.warn("job {} part {}: the provider refused to cancel batch {}", part.jobId(), part.partNumber(),
                     batch.id());
+        }
+    }
+
+    /**
+     * Once the part's batch has ended, any other live batch of the part is a twin (a create the
+     * client gave up on that took effect later): cancelled, and its input file deleted when it is
+     * not the part's own.
+     */
+    private static void cancelTwins(BatchProvider provider, PartProgress part, PartRecord record, ProviderBatch batch) {
+        for (ProviderBatch twin : new BatchTag(part.jobId(), part.partNumber(), record.submissions())
+                .liveTwinsAt(provider, batch.id())) {
+            LOG.warn("job {} part {}: cancelling batch {}, a twin of the part's batch {}", part.jobId(),
+                    part.partNumber(), twin.id(), batch.id());
+            provider.tryCancel(twin.id());
+            if (twin.inputFileId() != null && !twin.inputFileId().equals(record.fileId())) {
+                provider.deleteFile(twin.inputFileId());
+            }
         }
     }
 

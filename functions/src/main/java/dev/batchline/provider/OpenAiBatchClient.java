@@ -62,12 +62,11 @@ public final class OpenAiBatchClient implements BatchProvider {
     });
 
     /**
-     * @param apiCall      longest wait for the answer to an API call
      * @param upload       longest wait for an upload, body included
      * @param s3PartBytes  part size of downloads written to S3 (the memory one download holds)
      */
-    public record Settings(Duration apiCall, Duration upload, int s3PartBytes, RetryPolicy retry) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(60), Duration.ofMinutes(10),
+    public record Settings(Duration upload, int s3PartBytes, RetryPolicy retry) {
+        public static final Settings DEFAULT = new Settings(Duration.ofMinutes(10),
                 S3ObjectOutputStream.MIN_PART_BYTES * 2, RetryPolicy.DEFAULT);
     }
 
@@ -84,6 +83,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     private final S3Client s3;
     private final ObjectMapper mapper;
     private final Settings settings;
+    private final Duration callTimeout;
     private final Sleeper sleeper;
     private final Clock clock;
 
@@ -96,6 +96,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         this.s3 = s3;
         this.mapper = mapper;
         this.settings = settings;
+        this.callTimeout = Duration.ofSeconds(profile.callTimeoutSeconds());
         this.sleeper = sleeper;
         this.clock = clock;
     }
@@ -142,7 +143,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         body.put("metadata", metadata);
         String json = Json.write(mapper, body);
         String what = "creation of a batch over file " + inputFileId;
-        HttpRequest.Builder request = request("/batches", settings.apiCall()).header("Content-Type", "application/json")
+        HttpRequest.Builder request = request("/batches", callTimeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         // Creating is not idempotent: after a 5xx, a time-out or a reset the batch may exist, and only
         // a search by its metadata (the caller's) can tell. Retried here only when the provider
@@ -156,20 +157,20 @@ public final class OpenAiBatchClient implements BatchProvider {
 
     @Override
     public ProviderBatch retrieveBatch(String batchId) {
-        return batch("retrieval of batch " + batchId, request("/batches/" + encode(batchId), settings.apiCall()).GET());
+        return batch("retrieval of batch " + batchId, request("/batches/" + encode(batchId), callTimeout).GET());
     }
 
     @Override
     public ProviderBatch cancelBatch(String batchId) {
         return batch("cancellation of batch " + batchId, request("/batches/" + encode(batchId) + "/cancel",
-                settings.apiCall()).POST(HttpRequest.BodyPublishers.noBody()));
+                callTimeout).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
     @Override
     public BatchPage listBatches(String after, int limit) {
         String query = "?limit=" + limit + (after == null ? "" : "&after=" + encode(after));
         String what = "listing of batches";
-        JsonNode page = withRetries(what, () -> sendJson(what, request("/batches" + query, settings.apiCall()).GET()));
+        JsonNode page = withRetries(what, () -> sendJson(what, request("/batches" + query, callTimeout).GET()));
         List<ProviderBatch> batches = new ArrayList<>();
         for (JsonNode node : page.path("data")) {
             batches.add(parseBatch(node));
@@ -184,7 +185,7 @@ public final class OpenAiBatchClient implements BatchProvider {
     @Override
     public void deleteFile(String fileId) {
         String what = "deletion of file " + fileId;
-        withRetries(what, () -> sendJson(what, request("/files/" + encode(fileId), settings.apiCall()).DELETE()));
+        withRetries(what, () -> sendJson(what, request("/files/" + encode(fileId), callTimeout).DELETE()));
     }
 
     @Override

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param statusAliases        provider status values mapped to the OpenAI set (keys compared case-insensitively)
  * @param maxResubmissions     times a part is submitted again after the provider refused its batch for
  *                             capacity; past them the part ends with the refusal ({@code batch_failed})
+ * @param callTimeoutSeconds   longest wait for the answer to one API call (0: {@value #DEFAULT_CALL_TIMEOUT_SECONDS});
+ *                             uploads and downloads are bounded by their own deadlines
  */
 public record ProviderProfile(
         String name,
@@ -54,7 +56,8 @@ public record ProviderProfile(
         int maxPollSeconds,
         String filePurpose,
         Map<String, String> statusAliases,
-        int maxResubmissions) {
+        int maxResubmissions,
+        int callTimeoutSeconds) {
 
     /**
      * Time a part may take beyond its batch's deadline: submitting with the state machine's retries
@@ -62,10 +65,13 @@ public record ProviderProfile(
      */
     static final Duration PART_OVERHEAD = Duration.ofDays(1);
 
+    /** Answer time allowed to one API call when a profile names none. */
+    public static final int DEFAULT_CALL_TIMEOUT_SECONDS = 60;
+
     /** Resubmissions after capacity refusals when a profile names none: about ten waits of the longest poll. */
     public static final int DEFAULT_MAX_RESUBMISSIONS = 10;
 
-    /** A profile with {@link #DEFAULT_MAX_RESUBMISSIONS}. */
+    /** A profile with {@link #DEFAULT_MAX_RESUBMISSIONS} and {@link #DEFAULT_CALL_TIMEOUT_SECONDS}. */
     public ProviderProfile(String name, String baseUrl, String apiKeyRef, List<Endpoint> endpoints,
             int maxRequestsPerBatch, long maxBytesPerBatch, int maxLineBytes, int maxFileRequests, long maxFileBytes,
             boolean splitAllowed, boolean oneModelPerFile, String completionWindow, int maxConcurrentBatches,
@@ -73,7 +79,8 @@ public record ProviderProfile(
             Map<String, String> statusAliases) {
         this(name, baseUrl, apiKeyRef, endpoints, maxRequestsPerBatch, maxBytesPerBatch, maxLineBytes,
                 maxFileRequests, maxFileBytes, splitAllowed, oneModelPerFile, completionWindow, maxConcurrentBatches,
-                initialPollSeconds, pollBackoff, maxPollSeconds, filePurpose, statusAliases, DEFAULT_MAX_RESUBMISSIONS);
+                initialPollSeconds, pollBackoff, maxPollSeconds, filePurpose, statusAliases, DEFAULT_MAX_RESUBMISSIONS,
+                DEFAULT_CALL_TIMEOUT_SECONDS);
     }
 
     @JsonCreator
@@ -94,6 +101,8 @@ public record ProviderProfile(
         requirePositive(name, "maxLineBytes", maxLineBytes);
         requirePositive(name, "maxFileRequests", maxFileRequests);
         requirePositive(name, "maxFileBytes", maxFileBytes);
+        callTimeoutSeconds = callTimeoutSeconds == 0 ? DEFAULT_CALL_TIMEOUT_SECONDS : callTimeoutSeconds;
+        requirePositive(name, "callTimeoutSeconds", callTimeoutSeconds);
         if (maxResubmissions < 0) {
             throw new IllegalArgumentException("profile " + name + ": maxResubmissions must not be negative, got "
                     + maxResubmissions);
@@ -142,6 +151,7 @@ public record ProviderProfile(
      * bytes), run in waves of {@code maxConcurrentBatches}, each part bounded by its deadline (1.75
      * completion windows after its first submission) and {@link #PART_OVERHEAD}.
      */
+    @JsonIgnore
     public Duration longestJob() {
         long parts = !splitAllowed ? 1 : ceilDiv(maxFileRequests, maxRequestsPerBatch)
                 + ceilDiv(maxFileBytes, Math.max(1, maxBytesPerBatch - maxLineBytes)) + 1;

@@ -56,7 +56,14 @@ public final class SubmitService {
                 batchId = create(provider, job, part, record, tag);
             }
             if (!jobs.recordBatch(part.jobId(), part.partNumber(), batchId, clock.instant())) {
-                batchId = jobs.part(part.jobId(), part.partNumber()).batchId();
+                String recorded = jobs.part(part.jobId(), part.partNumber()).batchId();
+                if (!batchId.equals(recorded)) {
+                    // Another run recorded its batch first: this one is a twin, and stops here.
+                    LOG.warn("job {} part {}: cancelling batch {}, a twin of the recorded {}", part.jobId(),
+                            part.partNumber(), batchId, recorded);
+                    provider.tryCancel(batchId);
+                }
+                batchId = recorded;
             }
         }
         LOG.info("job {} part {}: provider batch {}", part.jobId(), part.partNumber(), batchId);

@@ -106,10 +106,11 @@ public record LocalProviderConfig(Timing timing, Faults faults, Upstream upstrea
      * The first {@code times} calls of {@code method} on paths starting with {@code pathPrefix}
      * (e.g. {@code /v1/batches}) get {@code status}, with {@code Retry-After} when given; with
      * {@code after}, each is carried out first and only its answer replaced, as when a provider's
-     * answer is lost on the way back.
+     * answer is lost on the way back. With {@code stallMillis}, each is first held that long (past a
+     * client's time-out, say), so a call the client gave up on may still take effect later.
      */
     public record CallFailure(String method, String pathPrefix, Integer status, Integer times,
-            Integer retryAfterSeconds, Boolean after) {
+            Integer retryAfterSeconds, Boolean after, Long stallMillis) {
 
         @JsonCreator
         public CallFailure {
@@ -118,12 +119,19 @@ public record LocalProviderConfig(Timing timing, Faults faults, Upstream upstrea
             status = status == null ? 500 : status;
             times = times == null ? 1 : times;
             after = after != null && after;
+            stallMillis = stallMillis == null ? 0L : stallMillis;
         }
 
         /** A failure that stops the call before it takes effect. */
         public CallFailure(String method, String pathPrefix, Integer status, Integer times,
                 Integer retryAfterSeconds) {
-            this(method, pathPrefix, status, times, retryAfterSeconds, false);
+            this(method, pathPrefix, status, times, retryAfterSeconds, false, 0L);
+        }
+
+        /** A failure that lets the call take effect ({@code after}) or not, answering at once. */
+        public CallFailure(String method, String pathPrefix, Integer status, Integer times,
+                Integer retryAfterSeconds, Boolean after) {
+            this(method, pathPrefix, status, times, retryAfterSeconds, after, 0L);
         }
     }
 

@@ -114,6 +114,9 @@ public final class LocalProviderServer implements AutoCloseable {
             Optional<LocalProviderConfig.CallFailure> injected = injectedFailure(method, path);
             if (injected.isPresent()) {
                 LocalProviderConfig.CallFailure failure = injected.get();
+                if (failure.stallMillis() > 0) {
+                    stall(failure.stallMillis());
+                }
                 if (failure.after()) {
                     // The call takes effect; only its answer is lost, replaced by the failure.
                     route(new AnswerDroppingExchange(exchange), method, path);
@@ -129,6 +132,14 @@ public final class LocalProviderServer implements AutoCloseable {
             route(exchange, method, path);
         } catch (RuntimeException e) {
             LOG.error("local provider: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+        }
+    }
+
+    private static void stall(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

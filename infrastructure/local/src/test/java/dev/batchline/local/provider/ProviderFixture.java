@@ -42,7 +42,7 @@ final class ProviderFixture implements AutoCloseable {
                 generic.maxFileRequests(), generic.maxFileBytes(), true, false, "24h", 5, 1, 1.5, 5, "batch",
                 statusAliases);
         return new OpenAiBatchClient(profile, () -> API_KEY, OpenAiBatchClient.defaultHttpClient(), s3,
-                Json.mapper(), new OpenAiBatchClient.Settings(Duration.ofSeconds(10), Duration.ofMinutes(2),
+                Json.mapper(), new OpenAiBatchClient.Settings(Duration.ofMinutes(2),
                         5 * 1024 * 1024, new RetryPolicy(4, Duration.ofMillis(10), Duration.ofSeconds(30))),
                 sleeps::add, Clock.systemUTC());
     }

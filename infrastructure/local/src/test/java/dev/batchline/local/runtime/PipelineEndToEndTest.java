@@ -137,16 +137,21 @@ class PipelineEndToEndTest {
 
     /** Provider batches created for the job, counted at the local provider. */
     private static long providerBatches(LocalPipeline pipeline, String jobId) throws Exception {
+        return providerBatchList(pipeline, jobId).size();
+    }
+
+    /** The job's batches as the local provider lists them. */
+    private static List<JsonNode> providerBatchList(LocalPipeline pipeline, String jobId) throws Exception {
         java.net.http.HttpResponse<String> list = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl()
                         + "/batches?limit=100")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        long count = 0;
+        List<JsonNode> batches = new ArrayList<>();
         for (JsonNode batch : Json.mapper().readTree(list.body()).path("data")) {
             if (jobId.equals(batch.path("metadata").path("batchline_job").asText())) {
-                count++;
+                batches.add(batch);
             }
         }
-        return count;
+        return batches;
     }
 
     @Test
@@ -309,6 +314,32 @@ class PipelineEndToEndTest {
 
             assertAccountedFor(pipeline, jobId, 6);
             assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A batch creation held past the client's time-out (1 s) that takes effect 8 s later, after the
+     * retried SubmitBatch found nothing and created the part's batch: the twin is found when the
+     * part's batch ends, still running (20 requests at 1 a second), and cancelled.
+     */
+    @Test
+    void aCreateThatTakesEffectAfterTheClientGaveUp_leavesATwinThatIsCancelled() throws Exception {
+        LocalProviderConfig.Faults stalledCreate = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/batches", 502, 1, null, true, 8_000L)),
+                null, null, null, null, null);
+        LocalProviderConfig slow = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 1, 50L, 50L, null),
+                stalledCreate, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(slow, Map.of("callTimeoutSeconds", 1,
+                "maxPollSeconds", 1), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("stalled-create.jsonl", 20));
+
+            assertAccountedFor(pipeline, jobId, 20);
+            String recorded = pipeline.jobs().part(jobId, 1).batchId();
+            List<JsonNode> batches = providerBatchList(pipeline, jobId);
+            assertThat(batches).hasSize(2);
+            assertThat(batches).filteredOn(batch -> !batch.path("id").asText().equals(recorded))
+                    .singleElement().satisfies(twin -> assertThat(twin.path("status").asText())
+                            .isIn("cancelling", "cancelled"));
         }
     }
 
