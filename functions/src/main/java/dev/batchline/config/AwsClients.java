@@ -7,9 +7,11 @@ import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -37,6 +39,12 @@ public final class AwsClients {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * Attempts of one call. Parallel finalizes share a prefix's 3,500 PUTs a second, and S3 answers
+     * past it with 503 SlowDown: throttling waits grow from 1 s to 20 s (with jitter), about a
+     * minute in all, without the retry quota that would stop retrying when many calls throttle at once.
+     */
+    static final int MAX_ATTEMPTS = 8;
 
     private final Endpoints endpoints;
     private final List<ExecutionInterceptor> interceptors;
@@ -94,6 +102,11 @@ public final class AwsClients {
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
         builder.overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(CALL_TIMEOUT)
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS)
+                        .circuitBreakerEnabled(false)
+                        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofSeconds(1),
+                                Duration.ofSeconds(20)))
+                        .build())
                 .executionInterceptors(interceptors).build());
         if (endpoints != null) {
             builder.region(endpoints.region()).credentialsProvider(StaticCredentialsProvider.create(

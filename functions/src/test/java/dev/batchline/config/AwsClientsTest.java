@@ -1,11 +1,15 @@
 package dev.batchline.config;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.testing.EmulatorExtension;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +20,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The interceptor hook: the way tests record the calls clients make and inject faults into them. */
@@ -77,5 +82,49 @@ class AwsClientsTest {
 
         assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).extracting(o -> o.key())
                 .containsExactly("first", "third");
+    }
+
+    /**
+     * S3 past a prefix's request rate answers 503 SlowDown: the clients wait and try again, so the
+     * caller never sees it. The first three answers to a PutObject are turned into SlowDown here.
+     */
+    @Test
+    void s3SlowDown_isRetriedWithBackoff_notSurfaced() {
+        AtomicInteger attempts = new AtomicInteger();
+        S3Client s3 = EmulatorExtension.clients(emulators).withInterceptor(new ExecutionInterceptor() {
+            private boolean slowDown(ExecutionAttributes attributes) {
+                return "PutObject".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
+                        && attempts.get() <= 3;
+            }
+
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if ("PutObject".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+                    attempts.incrementAndGet();
+                }
+            }
+
+            @Override
+            public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context,
+                    ExecutionAttributes attributes) {
+                return slowDown(attributes) ? context.httpResponse().toBuilder().statusCode(503).build()
+                        : context.httpResponse();
+            }
+
+            @Override
+            public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+                    ExecutionAttributes attributes) {
+                return slowDown(attributes) ? Optional.of(new ByteArrayInputStream(("<Error><Code>SlowDown</Code>"
+                        + "<Message>Please reduce your request rate.</Message></Error>").getBytes(UTF_8)))
+                        : context.responseBody();
+            }
+        }).s3();
+        String bucket = "slowdown-" + UUID.randomUUID();
+        s3.createBucket(r -> r.bucket(bucket));
+
+        s3.putObject(r -> r.bucket(bucket).key("record"), RequestBody.fromString("1"));
+
+        assertThat(attempts.get()).isEqualTo(4);
+        assertThat(s3.getObjectAsBytes(r -> r.bucket(bucket).key("record")).asUtf8String()).isEqualTo("1");
     }
 }
