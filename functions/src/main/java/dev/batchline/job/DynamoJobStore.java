@@ -239,6 +239,13 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
+    public void markUploadStarted(String jobId, int partNumber) {
+        dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
+                .updateExpression("SET uploadStarted = :yes").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true))));
+    }
+
+    @Override
     public void recordUpload(String jobId, int partNumber, String fileId) {
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                 .updateExpression("SET fileId = :file").conditionExpression("attribute_exists(pk)")

@@ -20,7 +20,7 @@ final class JobItems {
                 number(item, "expired"), number(item, "cancelled"), number(item, "missing"),
                 number(item, "promptTokens"), number(item, "completionTokens"), number(item, "totalTokens"),
                 number(item, "unmatchedLines"));
-        return new PartRecord(staged, text(item, "fileId"), text(item, "batchId"),
+        return new PartRecord(staged, text(item, "fileId"), item.containsKey("uploadStarted"), text(item, "batchId"),
                 (int) number(item, "submissions"), instant(item, "firstSubmittedAt"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),

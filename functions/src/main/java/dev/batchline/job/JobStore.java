@@ -34,6 +34,9 @@ public interface JobStore {
 
     PartRecord part(String jobId, int partNumber);
 
+    /** Records that an upload of the part begins, so a retry after a lost answer looks for its file first. */
+    void markUploadStarted(String jobId, int partNumber);
+
     /** Records the file uploaded for a part, before the batch is created over it. */
     void recordUpload(String jobId, int partNumber, String fileId);
 

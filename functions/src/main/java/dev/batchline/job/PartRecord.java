@@ -5,6 +5,7 @@ import dev.batchline.provider.ProviderBatch;
 /**
  * A part as stored ({@code sk = PART#00001}): what was staged, and where its provider batch stands.
  *
+ * @param uploadStarted   an upload of the part began: a retry looks for the file it may have stored
  * @param submissions     batches the provider refused for capacity so far; the next one is submission
  *                        {@code submissions}, so a retry's search by metadata never picks a refused batch
  * @param firstSubmittedAt when the part's first batch was recorded: its deadlines count from there,
@@ -19,6 +20,7 @@ import dev.batchline.provider.ProviderBatch;
 public record PartRecord(
         StagedPart staged,
         String fileId,
+        boolean uploadStarted,
         String batchId,
         int submissions,
         java.time.Instant firstSubmittedAt,

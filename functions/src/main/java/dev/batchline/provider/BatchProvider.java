@@ -2,12 +2,23 @@ package dev.batchline.provider;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /** An OpenAI-compatible Files + Batches API. Transient failures are retried inside each call. */
 public interface BatchProvider {
 
-    /** Uploads an S3 object as a batch input file, streaming it. */
+    /**
+     * Uploads an S3 object as a batch input file, streaming it. An upload retried after a lost
+     * answer first looks for the file the lost attempt may have stored ({@link #findUpload}).
+     */
     ProviderFile uploadFile(String bucket, String key, String filename);
+
+    /**
+     * The file an earlier upload of {@code filename} stored whole ({@code bytes} long), among the
+     * provider's latest 1,000 of the profile's purpose; a file of that name stored cut short is
+     * deleted, so no half file stays behind.
+     */
+    Optional<ProviderFile> findUpload(String filename, long bytes);
 
     /** Creates a batch over an uploaded file; {@code metadata} tells Batchline's batches apart. */
     ProviderBatch createBatch(String inputFileId, String endpoint, Map<String, String> metadata);

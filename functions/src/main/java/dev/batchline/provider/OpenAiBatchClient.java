@@ -53,6 +53,8 @@ public final class OpenAiBatchClient implements BatchProvider {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiBatchClient.class);
 
     private static final int MAX_ERROR_TEXT = 500;
+    private static final int FILE_SEARCH_PAGES = 10;
+    private static final int FILE_PAGE_SIZE = 100;
     private static final int PARTIAL_CONTENT = 206;
     private static final int RANGE_NOT_SATISFIABLE = 416;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -123,15 +125,62 @@ public final class OpenAiBatchClient implements BatchProvider {
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         long length = head.length + size + tail.length;
         String what = "upload of s3://" + bucket + "/" + key;
-        JsonNode file = withRetries(what, () -> sendJson(what, request("/files", settings.upload())
+        boolean[] tried = {false};
+        JsonNode file = withRetries(what, () -> {
+            if (tried[0]) {
+                // The last attempt's answer was lost; it may have stored the file all the same.
+                Optional<ProviderFile> stored = findUpload(filename, size);
+                if (stored.isPresent()) {
+                    return stored.get().raw();
+                }
+            }
+            tried[0] = true;
+            return uploadOnce(what, boundary, head, tail, length, bucket, key);
+        });
+        return file(file);
+    }
+
+    private JsonNode uploadOnce(String what, String boundary, byte[] head, byte[] tail, long length, String bucket,
+            String key) {
+        return sendJson(what, request("/files", settings.upload())
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new SequenceInputStream(Collections.enumeration(List.of(
                                 new ByteArrayInputStream(head),
                                 s3.getObject(r -> r.bucket(bucket).key(key)),
-                                new ByteArrayInputStream(tail))))), length))));
-        return new ProviderFile(ProviderBatch.text(file, "id"), file.path("bytes").asLong(), ProviderBatch.text(file, "filename"),
-                ProviderBatch.text(file, "purpose"), (ObjectNode) file);
+                                new ByteArrayInputStream(tail))))), length)));
+    }
+
+    @Override
+    public Optional<ProviderFile> findUpload(String filename, long bytes) {
+        String after = null;
+        for (int page = 0; page < FILE_SEARCH_PAGES; page++) {
+            String query = "?purpose=" + encode(profile.filePurpose()) + "&limit=" + FILE_PAGE_SIZE + "&order=desc"
+                    + (after == null ? "" : "&after=" + encode(after));
+            String what = "listing of files";
+            JsonNode list = withRetries(what, () -> sendJson(what, request("/files" + query, callTimeout).GET()));
+            for (JsonNode node : list.path("data")) {
+                ProviderFile file = file(node);
+                if (!filename.equals(file.filename())) {
+                    continue;
+                }
+                if (file.bytes() == bytes) {
+                    return Optional.of(file);
+                }
+                LOG.warn("file {} ({}) holds {} of {} bytes: deleting it", file.id(), filename, file.bytes(), bytes);
+                deleteFile(file.id());
+            }
+            if (!list.path("has_more").asBoolean(false) || list.path("data").isEmpty()) {
+                return Optional.empty();
+            }
+            after = list.path("data").get(list.path("data").size() - 1).path("id").asText();
+        }
+        return Optional.empty();
+    }
+
+    private static ProviderFile file(JsonNode file) {
+        return new ProviderFile(ProviderBatch.text(file, "id"), file.path("bytes").asLong(),
+                ProviderBatch.text(file, "filename"), ProviderBatch.text(file, "purpose"), (ObjectNode) file);
     }
 
     @Override

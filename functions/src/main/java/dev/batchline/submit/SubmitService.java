@@ -8,6 +8,7 @@ import dev.batchline.provider.BatchTag;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
+import dev.batchline.provider.ProviderFile;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.storage.S3Layout;
 import java.time.Clock;
@@ -75,8 +76,14 @@ public final class SubmitService {
     private String create(BatchProvider provider, JobRecord job, PartProgress part, PartRecord record, BatchTag tag) {
         String fileId = record.fileId();
         if (fileId == null) {
-            fileId = provider.uploadFile(job.source().bucket(), record.staged().key(),
-                    part.jobId() + "-" + S3Layout.partFileName(part.partNumber())).id();
+            String filename = part.jobId() + "-" + S3Layout.partFileName(part.partNumber());
+            // An earlier attempt timed out or lost its answer: the file it may have stored is used, not doubled.
+            fileId = !record.uploadStarted() ? null
+                    : provider.findUpload(filename, record.staged().bytes()).map(ProviderFile::id).orElse(null);
+            if (fileId == null) {
+                jobs.markUploadStarted(part.jobId(), part.partNumber());
+                fileId = provider.uploadFile(job.source().bucket(), record.staged().key(), filename).id();
+            }
             jobs.recordUpload(part.jobId(), part.partNumber(), fileId);
         }
         return provider.createBatch(fileId, job.endpoint(), tag.metadata()).id();

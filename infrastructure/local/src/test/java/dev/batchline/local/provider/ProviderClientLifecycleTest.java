@@ -87,6 +87,24 @@ class ProviderClientLifecycleTest {
         return Instant.now().plusSeconds(30);
     }
 
+    /** A retried upload finds the whole file an earlier attempt stored, and deletes one stored cut short. */
+    @Test
+    void findUpload_returnsTheWholeFile_andDeletesAHalfOne() throws Exception {
+        try (ProviderFixture provider = new ProviderFixture(config(fast(), null), s3)) {
+            String key = stage("in/found.jsonl", 10);
+            long bytes = s3.headObject(r -> r.bucket(bucket).key(key)).contentLength();
+            ProviderFile whole = provider.client.uploadFile(bucket, key, "job-9-part-00001.jsonl");
+            String half = stage("in/half.jsonl", 4);
+            ProviderFile cut = provider.client.uploadFile(bucket, half, "job-9-part-00002.jsonl");
+
+            assertThat(provider.client.findUpload("job-9-part-00001.jsonl", bytes)).map(ProviderFile::id)
+                    .contains(whole.id());
+            assertThat(provider.client.findUpload("job-9-part-00002.jsonl", bytes)).isEmpty();
+            assertThat(provider.client.findUpload("job-9-part-00003.jsonl", bytes)).isEmpty();
+            assertThatThrownBy(() -> provider.client.deleteFile(cut.id())).isInstanceOf(ProviderException.class);
+        }
+    }
+
     @Test
     void wholeLifecycle_whenAllGoesWell_returnsEveryRequestOnceInAnotherOrder() throws Exception {
         try (ProviderFixture provider = new ProviderFixture(config(fast(), null), s3)) {

@@ -343,6 +343,30 @@ class PipelineEndToEndTest {
         }
     }
 
+    /** An upload stored whole whose answer is lost: the retry finds the file instead of storing a second. */
+    @Test
+    void lostAnswerToAnUpload_usesTheStoredFileInsteadOfUploadingAgain() throws Exception {
+        LocalProviderConfig.Faults lostAnswer = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/files", 502, 1, null, true)),
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(lostAnswer), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("lost-upload.jsonl", 6));
+
+            assertAccountedFor(pipeline, jobId, 6);
+            java.net.http.HttpResponse<String> files = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl() + "/files"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            List<String> uploads = new ArrayList<>();
+            mapper.readTree(files.body()).path("data").forEach(file -> {
+                if (file.path("filename").asText().startsWith(jobId)) {
+                    uploads.add(file.path("filename").asText());
+                }
+            });
+            assertThat(uploads).containsExactly(jobId + "-part-00001.jsonl");
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
+        }
+    }
+
     @Test
     void providerErrorsOnCreateAndRetrieve_areRetriedWithoutASecondBatch() throws Exception {
         LocalProviderConfig.Faults flaky = new LocalProviderConfig.Faults(null, List.of(
