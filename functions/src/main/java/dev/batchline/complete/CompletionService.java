@@ -72,9 +72,11 @@ public final class CompletionService {
                 + " is not recorded"));
         String manifestKey = S3Layout.manifest(jobId);
         if (job.status().isFinal() && job.status() != status) {
-            // Ended the other way before (a CompleteJob whose event failed after it marked the job, say):
-            // the status and the manifest written then stand together.
-            return new JobOutcome(jobId, job.status().name().toLowerCase(java.util.Locale.ROOT), manifestKey);
+            // Ended the other way before (a CompleteJob that marked the job, then failed to write its
+            // manifest or send its event): that ending stands, and its manifest and event are written
+            // now, so the status never stands without them.
+            failure = job.status() == JobStatus.COMPLETED ? null : failure;
+            status = job.status();
         }
         Instant now = clock.instant();
         PartOutcome total = PartOutcome.NONE;

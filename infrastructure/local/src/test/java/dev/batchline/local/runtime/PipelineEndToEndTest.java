@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** Files through the whole pipeline: upload trigger, the real ASL on the local engine, the local provider. */
@@ -532,6 +534,63 @@ class PipelineEndToEndTest {
             assertThat(pipeline.jobs().part(jobId, 1).cancelSent()).isTrue();
             assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
             assertThat(events(pipeline)).extracting(e -> e.path("type").asText()).contains("batchline.job.failed");
+        }
+    }
+
+    /**
+     * The provider answers 404 for one part's batch at every poll: that part fails alone (its batch
+     * cancelled, its requests part_failed), the other part completes, and so does the job.
+     */
+    @Test
+    void pollFailingForGoodOnOnePart_failsThatPartAlone_andCancelsItsBatch() throws Exception {
+        LocalProviderConfig.Faults lostOnce = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("GET", "/v1/batches/", 404, 1, null)),
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(lostOnce), Map.of("maxRequestsPerBatch", 3,
+                "maxConcurrentBatches", 1), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("lost-batch.jsonl", 6));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 6);
+            assertThat(errors).containsOnlyKeys("req-1", "req-2", "req-3");
+            assertThat(errors.values()).allSatisfy(error -> assertThat(error.path("error").path("code").asText())
+                    .isEqualTo("part_failed"));
+            assertThat(pipeline.jobs().part(jobId, 1).cancelSent()).isTrue();
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(2);
+            assertThat(manifest(pipeline, jobId).status()).isEqualTo("completed");
+        }
+    }
+
+    /**
+     * S3 refuses the manifest at every attempt of CompleteJob (which marked the job first), then SQS
+     * the job's event twice: FailJob finds the job completed and writes its manifest and event, so
+     * the status never stands without them and the job stays completed.
+     */
+    @Test
+    void manifestRefusedToEveryCompleteJob_failJobWritesTheCompletedManifest() throws Exception {
+        AtomicInteger manifestPuts = new AtomicInteger();
+        AtomicInteger eventSends = new AtomicInteger();
+        ExecutionInterceptor refuseTwice = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof PutObjectRequest put && put.key().endsWith("/manifest.json")
+                        && manifestPuts.incrementAndGet() <= 4) {
+                    throw new IllegalStateException("injected: S3 refuses the manifest");
+                }
+                if (context.request() instanceof SendMessageRequest send && send.messageBody().contains("job.completed")
+                        && eventSends.incrementAndGet() <= 2) {
+                    throw new IllegalStateException("injected: SQS refuses the job's event");
+                }
+            }
+        };
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(null), Map.of(), Map.of()), refuseTwice)) {
+            String jobId = runToEnd(pipeline, requests("refused-manifest.jsonl", 4));
+
+            assertAccountedFor(pipeline, jobId, 4);
+            assertThat(manifestPuts.get()).isGreaterThanOrEqualTo(5);
+            assertThat(manifest(pipeline, jobId).status()).isEqualTo("completed");
+            assertThat(events(pipeline)).extracting(e -> e.path("type").asText())
+                    .contains("batchline.job.completed");
+            assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
         }
     }
 
