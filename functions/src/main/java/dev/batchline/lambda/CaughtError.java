@@ -3,6 +3,8 @@ package dev.batchline.lambda;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An error as a state machine's Catch records it ({@code {"Error", "Cause"}}). For a Lambda
@@ -11,8 +13,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public record CaughtError(@JsonProperty("Error") String error, @JsonProperty("Cause") String cause) {
 
-    /** The cause as a reader wants it: the exception's message when it is one, else as it came. */
+    /** Anything that reads as a credential: a bearer token, or a key of the {@code sk-} form. */
+    private static final Pattern CREDENTIAL = Pattern.compile("(?i)(bearer\\s+)\\S+|\\bsk-[A-Za-z0-9_-]{8,}");
+
+    /**
+     * The cause as a reader wants it: the exception's message when it is one, else as it came, with
+     * anything that reads as a credential masked (the cause goes into records, DynamoDB and logs).
+     */
     public String causeMessage(ObjectMapper mapper) {
+        return CREDENTIAL.matcher(unmasked(mapper)).replaceAll(match -> match.group(1) != null
+                ? Matcher.quoteReplacement(match.group(1)) + "***" : "sk-***");
+    }
+
+    private String unmasked(ObjectMapper mapper) {
         if (cause == null) {
             return "";
         }

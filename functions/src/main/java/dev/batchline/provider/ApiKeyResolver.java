@@ -54,7 +54,7 @@ public final class ApiKeyResolver {
                 throw new IllegalStateException("profile " + profile.name() + ": the environment variable its "
                         + "apiKeyRef names is not set");
             }
-            return value;
+            return value.strip();
         }
         Cached cached = cache.get(reference);
         Instant now = clock.instant();
@@ -71,8 +71,9 @@ public final class ApiKeyResolver {
             return keyOf(secrets.get().getSecretValue(r -> r.secretId(reference)).secretString());
         }
         if (reference.startsWith("ssm:")) {
+            // A parameter written from a file often ends with a newline, which no header may hold.
             return ssm.get().getParameter(r -> r.name(reference.substring("ssm:".length())).withDecryption(true))
-                    .parameter().value();
+                    .parameter().value().strip();
         }
         throw new IllegalArgumentException("profile " + profile.name() + ": apiKeyRef must be a Secrets Manager "
                 + "ARN, ssm:/parameter-name or env:VARIABLE (the value is not shown: it may be a key)");
@@ -86,7 +87,7 @@ public final class ApiKeyResolver {
                 JsonNode json = mapper.readTree(trimmed);
                 for (String field : new String[] {"apiKey", "api_key"}) {
                     if (json.hasNonNull(field)) {
-                        return json.get(field).asText();
+                        return json.get(field).asText().strip();
                     }
                 }
             } catch (java.io.IOException notJson) {

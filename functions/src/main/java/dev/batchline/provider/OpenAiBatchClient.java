@@ -332,7 +332,13 @@ public final class OpenAiBatchClient implements BatchProvider {
                 .header("Accept", "application/json");
         String key = apiKey.get();
         if (key != null && !key.isEmpty()) {
-            builder.header("Authorization", "Bearer " + key);
+            try {
+                builder.header("Authorization", "Bearer " + key);
+            } catch (IllegalArgumentException invalid) {
+                // The JDK's message quotes the header's value, the key: neither it nor its cause may travel.
+                throw new ProviderException("the API key of profile " + profile.name() + " holds characters no "
+                        + "HTTP header may (a line break, say)", -1, null, null);
+            }
         }
         return builder;
     }

@@ -122,6 +122,9 @@ class ApiKeyResolverTest {
     void resolve_whenAnEnvironmentVariableIsNamed_readsIt() {
         assertThat(resolver(Map.of("OPENAI_API_KEY", "sk-env")).resolve(withKeyRef("env:OPENAI_API_KEY")))
                 .isEqualTo("sk-env");
+        // A key pasted with its line end: no header may hold it.
+        assertThat(resolver(Map.of("OPENAI_API_KEY", "sk-env\n")).resolve(withKeyRef("env:OPENAI_API_KEY")))
+                .isEqualTo("sk-env");
         assertThatThrownBy(() -> resolver(Map.of()).resolve(withKeyRef("env:OPENAI_API_KEY")))
                 .hasMessageContaining("not set");
     }
