@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Copies a finished batch's output and error files, and the batch as the provider last described
@@ -63,10 +64,13 @@ final class ProviderFileCopy {
                 .contentType("application/json"), RequestBody.fromString(batch.raw().toString()));
     }
 
-    /** True when the file, if the batch has one, was copied whole. */
-    private static boolean download(BatchProvider provider, String fileId, String bucket, String key,
+    /**
+     * True when the file, if the batch has one, was copied whole. A copy completed by an earlier
+     * attempt is whole (a cut-short download stays an unfinished upload), and is kept as it is.
+     */
+    private boolean download(BatchProvider provider, String fileId, String bucket, String key,
             Instant deadline, boolean last) {
-        if (fileId == null) {
+        if (fileId == null || copied(bucket, key)) {
             return true;
         }
         if (last) {
@@ -74,5 +78,14 @@ final class ProviderFileCopy {
         }
         provider.downloadFile(fileId, bucket, key, deadline);
         return true;
+    }
+
+    private boolean copied(String bucket, String key) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(key));
+            return true;
+        } catch (NoSuchKeyException absent) {
+            return false;
+        }
     }
 }

@@ -79,20 +79,29 @@ public final class S3RecordSink implements RecordSink {
         writes.add(writers.submit(() -> s3.deleteObject(r -> r.bucket(bucket).key(key))));
     }
 
+    /**
+     * Waits for every write, failed ones too, before it answers: no write of this slice may outlive
+     * the invocation (and its lease) to land after a later run replaced the record.
+     */
     @Override
     public void flush() {
+        Throwable failed = null;
         for (Future<?> write : writes) {
             try {
                 write.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                writes.forEach(pending -> pending.cancel(true));
                 throw new IllegalStateException("interrupted while writing records", e);
             } catch (ExecutionException e) {
-                throw new IllegalStateException("writing a record failed: " + e.getCause().getMessage(),
-                        e.getCause());
+                failed = failed == null ? e.getCause() : failed;
             }
         }
         writes.clear();
+        if (failed != null) {
+            pendingEvents.clear();
+            throw new IllegalStateException("writing a record failed: " + failed.getMessage(), failed);
+        }
         if (!pendingEvents.isEmpty()) {
             events.publishAll(pendingEvents);
             pendingEvents.clear();

@@ -10,8 +10,9 @@ import dev.batchline.provider.ProviderBatch;
  * of their error records, from how the batch ended or why the part failed.
  *
  * @param batchErrors     the provider's {@code errors} of the batch, kept in each record, or null
- * @param withdrawResults the part failed while splitting the provider's output: a result object
- *                        written past its last checkpoint is removed as its error record is written
+ * @param withdrawResults the part failed while splitting a provider file (a 2xx line of an error
+ *                        file is a result too): a result object written past its last checkpoint is
+ *                        removed as its error record is written
  */
 record Unreported(PipelineErrorCode code, String message, JsonNode batchErrors, boolean withdrawResults) {
 
@@ -19,7 +20,8 @@ record Unreported(PipelineErrorCode code, String message, JsonNode batchErrors, 
         PipelineErrorCode code = PipelineErrorCode.of(failure.code());
         String message = (code == PipelineErrorCode.JOB_FAILED ? "The job failed before this request's part finished: "
                 : "This request's part failed: ") + failure.reason();
-        return new Unreported(code, message, null, failure.during() == FinalizePhase.OUTPUT);
+        return new Unreported(code, message, null,
+                failure.during() == FinalizePhase.OUTPUT || failure.during() == FinalizePhase.ERRORS);
     }
 
     static Unreported of(ProviderBatch batch, boolean outputIncomplete) {

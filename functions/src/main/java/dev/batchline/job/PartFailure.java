@@ -7,8 +7,8 @@ package dev.batchline.job;
  * @param code   the error code of those records: {@code part_failed} or {@code job_failed}
  * @param reason what failed, as the state machine caught it: error name and cause
  * @param during the finalize phase the part was in, or null when it had not started finalizing;
- *               a part that failed while splitting the provider's output may have written result
- *               objects past its last checkpoint, which its error records then replace
+ *               a part that failed while splitting a provider file may have written result objects
+ *               past its last checkpoint, which its error records then replace
  */
 public record PartFailure(String code, String reason, FinalizePhase during) {
 }
