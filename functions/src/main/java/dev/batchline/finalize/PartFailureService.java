@@ -56,10 +56,12 @@ public final class PartFailureService {
 
     /**
      * FailJob's share: every part of the job that had not finished ends with {@code job_failed}, as
-     * far as the deadline allows. True when no part is left to work on; a part that cannot be
-     * accounted at all (its error logged) is left as it is, short in the manifest's counts.
+     * far as the deadline allows; true when no part is left to work on. A part that fails here does
+     * not stop the others: each is tried, then the first failure is thrown, so FailJob is retried
+     * (and in the end writes the manifest with what could be accounted).
      */
     public boolean failUnfinished(String jobId, String reason, Instant deadline) {
+        RuntimeException first = null;
         for (StagedPart staged : jobs.parts(jobId)) {
             PartProgress part = PartProgress.item(jobId, staged.partNumber());
             try {
@@ -78,7 +80,11 @@ public final class PartFailureService {
                 throw stillRunning; // a run of the part's own is still going: FailJob is retried after it
             } catch (RuntimeException e) {
                 LOG.error("job {} part {}: could not account for the part's requests", jobId, staged.partNumber(), e);
+                first = first == null ? e : first;
             }
+        }
+        if (first != null) {
+            throw first;
         }
         return true;
     }
@@ -98,9 +104,23 @@ public final class PartFailureService {
 
     /**
      * Cancels the part's batch unless it has ended: the one recorded, or one created whose answer was
-     * lost before it could be recorded (found by its tag).
+     * lost before it could be recorded (found by its tag). Best effort: a provider that cannot be
+     * reached costs money, not records, so its error is logged and the records are written all the
+     * same; the next call of the part tries again.
      */
     private void stopBatch(JobRecord job, PartRecord record) {
+        if (record.cancelSent()) {
+            return;
+        }
+        try {
+            cancelLiveBatch(job, record);
+        } catch (RuntimeException e) {
+            LOG.error("job {} part {}: could not cancel the part's batch ({}); it may run on at the provider",
+                    job.jobId(), record.staged().partNumber(), e.toString());
+        }
+    }
+
+    private void cancelLiveBatch(JobRecord job, PartRecord record) {
         int partNumber = record.staged().partNumber();
         BatchProvider provider = providers.forProfile(job.profile());
         String batchId = record.batchId();
@@ -111,7 +131,8 @@ public final class PartFailureService {
                 && BatchStatus.normalize(record.batchStatus(), Map.of()).isTerminal()) {
             batchId = null;
         }
-        if (batchId == null || record.cancelSent()) {
+        if (batchId == null) {
+            jobs.markCancelSent(job.jobId(), partNumber); // nothing to cancel: the search is not made again
             return;
         }
         LOG.info("job {} part {}: cancelling batch {}, its part having failed", job.jobId(), partNumber, batchId);

@@ -32,7 +32,7 @@ public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, Fai
         CaughtError error = request.error() == null ? new CaughtError("Unknown", null) : request.error();
         int calls = (request.calls() == null ? 0 : request.calls()) + 1;
         return service.fail(request.jobId(), new Manifest.Failure(error.error(), error.causeMessage(mapper)),
-                        calls >= MAX_CALLS, deadline)
+                        calls >= MAX_CALLS || Boolean.TRUE.equals(request.manifestOnly()), deadline)
                 .map(outcome -> new FailJobStep(request.jobId(), error, calls, false, outcome.status(),
                         outcome.manifestKey()))
                 .orElse(new FailJobStep(request.jobId(), error, calls, true, null, null));

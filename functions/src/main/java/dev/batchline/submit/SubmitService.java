@@ -44,6 +44,12 @@ public final class SubmitService {
         BatchProvider provider = providers.forProfile(job.profile());
         PartRecord record = jobs.part(part.jobId(), part.partNumber());
         String batchId = record.batchId();
+        if (batchId == null && record.failure() != null) {
+            // The part ended while this run waited (a child execution the job's failure stopped): nothing more is sent.
+            LOG.info("job {} part {}: the part has ended ({}); not submitting", part.jobId(), part.partNumber(),
+                    record.failure().code());
+            return part.withBatch(null, 0, part.polls() == null ? 0 : part.polls(), true, false);
+        }
         if (batchId == null && job.cancelRequested()) {
             // Nothing reaches the provider for a cancelled job: finalizing accounts the part as cancelled.
             LOG.info("job {} part {}: the job was cancelled before the part was submitted", part.jobId(),

@@ -595,6 +595,41 @@ class PipelineEndToEndTest {
     }
 
     /**
+     * Nothing can record a part's failure (DynamoDB refuses it for FailPart and FailJob alike), so
+     * the requests cannot be accounted: FailJob gives up after its retries and still writes the
+     * status and a manifest saying so, so the job never stays running. Counts equal the objects.
+     */
+    @Test
+    void accountingImpossible_failJobStillEndsTheJobWithAManifestSayingSo() throws Exception {
+        LocalProviderConfig.Faults lostBatch = new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("GET", "/v1/batches/", 404, 1_000, null)),
+                null, null, null, null, null);
+        ExecutionInterceptor refuseEveryFailure = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UpdateItemRequest update
+                        && update.expressionAttributeValues().containsKey(":code")) {
+                    throw new IllegalStateException("injected: DynamoDB refuses to record any part's failure");
+                }
+            }
+        };
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(lostBatch), Map.of(), Map.of()),
+                refuseEveryFailure)) {
+            String jobId = pipeline.submit(requests("unaccountable.jsonl", 3), LocalPipeline.LOCAL_PROFILE)
+                    .path("jobId").asText();
+            LocalStepFunctions.Outcome execution = pipeline.await(jobId, TIMEOUT);
+
+            assertThat(execution.error()).isEqualTo("BatchlineJobFailed");
+            assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+            Manifest manifest = manifest(pipeline, jobId);
+            assertThat(manifest.status()).isEqualTo("failed");
+            assertThat(manifest.accountedFor()).isFalse();
+            assertThat(manifest.counts().total()).isEqualTo(keys(pipeline, S3Layout.recordsPrefix(jobId, true)).size()
+                    + keys(pipeline, S3Layout.recordsPrefix(jobId, false)).size());
+        }
+    }
+
+    /**
      * Two parts at once against a provider that runs one batch at a time and never finishes it: one
      * part's batch sticks in finalizing (its cancel refused), the other's submissions are refused
      * for capacity. Both end by the part's bounds (its deadline, its resubmission budget) with every

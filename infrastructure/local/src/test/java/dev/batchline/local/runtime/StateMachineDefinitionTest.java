@@ -60,7 +60,7 @@ class StateMachineDefinitionTest {
         List<JsonNode> tasks = new ArrayList<>();
         collectTasks(Json.mapper().readTree(DEFINITION.toFile()).path("States"), tasks);
 
-        assertThat(tasks).hasSize(6);
+        assertThat(tasks).hasSize(7);
         assertThat(tasks).allSatisfy(task -> {
             assertThat(task.path("Resource").asText()).matches("\\$\\{[A-Za-z]+FunctionArn}");
             assertThat(task.path("TimeoutSeconds").asInt()).isPositive();
