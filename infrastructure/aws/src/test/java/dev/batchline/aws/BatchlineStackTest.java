@@ -364,7 +364,9 @@ class BatchlineStackTest {
         states.fields().forEachRemaining(state -> {
             JsonNode body = state.getValue();
             if (body.path("Type").asText().equals("Task")) {
-                timeouts.put(state.getKey(), body.path("TimeoutSeconds").asInt());
+                // Keyed by the function called (two states may call one), its shortest Task time-out.
+                String function = body.path("Resource").asText().replaceAll("^\\$\\{(\\w+)FunctionArn}$", "$1");
+                timeouts.merge(function, body.path("TimeoutSeconds").asInt(), Math::min);
             }
             if (body.has("ItemProcessor")) {
                 collectTasks(body.path("ItemProcessor").path("States"), timeouts);
