@@ -59,9 +59,30 @@ final class ProviderFileCopy {
             LOG.warn("job {} part {}: the provider's files of batch {} were kept as far as they arrived after {} "
                     + "attempts", job.jobId(), partNumber, batch.id(), MAX_ATTEMPTS);
             jobs.markOutputIncomplete(job.jobId(), partNumber);
+        } else if (providers.profile(job.profile()).deleteProviderFiles()) {
+            deleteAtProvider(provider, job, partNumber, record.fileId(), batch.outputFileId(), batch.errorFileId());
         }
         s3.putObject(r -> r.bucket(bucket).key(S3Layout.providerBatch(job.jobId(), partNumber))
                 .contentType("application/json"), RequestBody.fromString(batch.raw().toString()));
+    }
+
+    /**
+     * The part's files are copied: they need not be kept (and paid for) at the provider. A delete
+     * that fails after the client's retries is logged, never the part's failure; files cut short are
+     * kept for a person to look at.
+     */
+    private static void deleteAtProvider(BatchProvider provider, JobRecord job, int partNumber, String... fileIds) {
+        for (String fileId : fileIds) {
+            if (fileId == null) {
+                continue;
+            }
+            try {
+                provider.deleteFile(fileId);
+            } catch (RuntimeException e) {
+                LOG.warn("job {} part {}: file {} could not be deleted at the provider: {}", job.jobId(), partNumber,
+                        fileId, e.getMessage());
+            }
+        }
     }
 
     /**

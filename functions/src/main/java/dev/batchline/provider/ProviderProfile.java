@@ -36,6 +36,8 @@ import java.util.Set;
  *                             capacity; past them the part ends with the refusal ({@code batch_failed})
  * @param callTimeoutSeconds   longest wait for the answer to one API call (0: {@value #DEFAULT_CALL_TIMEOUT_SECONDS});
  *                             uploads and downloads are bounded by their own deadlines
+ * @param deleteProviderFiles  delete a part's input, output and error files at the provider once
+ *                             they are copied whole (absent: yes)
  */
 public record ProviderProfile(
         String name,
@@ -57,7 +59,8 @@ public record ProviderProfile(
         String filePurpose,
         Map<String, String> statusAliases,
         int maxResubmissions,
-        int callTimeoutSeconds) {
+        int callTimeoutSeconds,
+        Boolean deleteProviderFiles) {
 
     /**
      * Time a part may take beyond its batch's deadline: submitting with the state machine's retries
@@ -80,7 +83,7 @@ public record ProviderProfile(
         this(name, baseUrl, apiKeyRef, endpoints, maxRequestsPerBatch, maxBytesPerBatch, maxLineBytes,
                 maxFileRequests, maxFileBytes, splitAllowed, oneModelPerFile, completionWindow, maxConcurrentBatches,
                 initialPollSeconds, pollBackoff, maxPollSeconds, filePurpose, statusAliases, DEFAULT_MAX_RESUBMISSIONS,
-                DEFAULT_CALL_TIMEOUT_SECONDS);
+                DEFAULT_CALL_TIMEOUT_SECONDS, true);
     }
 
     @JsonCreator
@@ -102,6 +105,7 @@ public record ProviderProfile(
         requirePositive(name, "maxFileRequests", maxFileRequests);
         requirePositive(name, "maxFileBytes", maxFileBytes);
         callTimeoutSeconds = callTimeoutSeconds == 0 ? DEFAULT_CALL_TIMEOUT_SECONDS : callTimeoutSeconds;
+        deleteProviderFiles = deleteProviderFiles == null || deleteProviderFiles;
         requirePositive(name, "callTimeoutSeconds", callTimeoutSeconds);
         if (maxResubmissions < 0) {
             throw new IllegalArgumentException("profile " + name + ": maxResubmissions must not be negative, got "

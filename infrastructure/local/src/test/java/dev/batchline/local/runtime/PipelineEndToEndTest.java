@@ -345,6 +345,36 @@ class PipelineEndToEndTest {
         }
     }
 
+    /** Once copied whole, a part's input, output and error files are deleted at the provider, unless the profile keeps them. */
+    @Test
+    void providerFiles_areDeletedOnceCopied_unlessTheProfileKeepsThem() throws Exception {
+        LocalProviderConfig.Faults oneFails = new LocalProviderConfig.Faults(List.of(
+                new LocalProviderConfig.RequestFailure("req-2", 400, "invalid_request", "bad")), null,
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(oneFails), Map.of(), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("cleaned.jsonl", 4));
+
+            assertAccountedFor(pipeline, jobId, 4);
+            assertThat(providerFiles(pipeline)).isEmpty();
+        }
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(oneFails),
+                Map.of("deleteProviderFiles", false), Map.of()))) {
+            String jobId = runToEnd(pipeline, requests("kept.jsonl", 4));
+
+            assertAccountedFor(pipeline, jobId, 4);
+            assertThat(providerFiles(pipeline)).hasSize(3); // input, output, errors
+        }
+    }
+
+    private List<String> providerFiles(LocalPipeline pipeline) throws Exception {
+        java.net.http.HttpResponse<String> files = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl() + "/files"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        List<String> names = new ArrayList<>();
+        mapper.readTree(files.body()).path("data").forEach(file -> names.add(file.path("filename").asText()));
+        return names;
+    }
+
     /** An upload stored whole whose answer is lost: the retry finds the file instead of storing a second. */
     @Test
     void lostAnswerToAnUpload_usesTheStoredFileInsteadOfUploadingAgain() throws Exception {
@@ -355,16 +385,8 @@ class PipelineEndToEndTest {
             String jobId = runToEnd(pipeline, requests("lost-upload.jsonl", 6));
 
             assertAccountedFor(pipeline, jobId, 6);
-            java.net.http.HttpResponse<String> files = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl() + "/files"))
-                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            List<String> uploads = new ArrayList<>();
-            mapper.readTree(files.body()).path("data").forEach(file -> {
-                if (file.path("filename").asText().startsWith(jobId)) {
-                    uploads.add(file.path("filename").asText());
-                }
-            });
-            assertThat(uploads).containsExactly(jobId + "-part-00001.jsonl");
+            // The input file was uploaded once, and deleted with the others once they were copied.
+            assertThat(providerFiles(pipeline)).isEmpty();
             assertThat(providerBatches(pipeline, jobId)).isEqualTo(1);
         }
     }
