@@ -1,28 +1,18 @@
 package dev.batchline.provider;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.config.Json;
 import dev.batchline.storage.S3ObjectOutputStream;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,10 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.function.Supplier;
@@ -46,22 +32,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Every call retries transient failures (429 honouring Retry-After, 5xx, time-outs, refused
  * connections) with capped exponential backoff and jitter, then gives up with a
  * {@link TransientProviderException}; other refusals fail at once with a {@link ProviderException}
- * carrying the provider's message. The API key goes into one header and nowhere else.
+ * carrying the provider's message ({@link ProviderHttp}). The API key goes into one header and
+ * nowhere else. Files come down into S3 through {@link FileDownload}.
  */
 public final class OpenAiBatchClient implements BatchProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiBatchClient.class);
 
-    private static final int MAX_ERROR_TEXT = 500;
     private static final int FILE_SEARCH_PAGES = 10;
     private static final int FILE_PAGE_SIZE = 100;
-    private static final int PARTIAL_CONTENT = 206;
-    private static final int RANGE_NOT_SATISFIABLE = 416;
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "batchline-download-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     /**
      * @param upload       longest wait for an upload, body included
@@ -79,28 +58,22 @@ public final class OpenAiBatchClient implements BatchProvider {
     }
 
     private final ProviderProfile profile;
-    private final String base;
-    private final Supplier<String> apiKey;
-    private final HttpClient http;
+    private final ProviderHttp http;
+    private final FileDownload download;
     private final S3Client s3;
     private final ObjectMapper mapper;
     private final Settings settings;
     private final Duration callTimeout;
-    private final Sleeper sleeper;
-    private final Clock clock;
 
     public OpenAiBatchClient(ProviderProfile profile, Supplier<String> apiKey, HttpClient http, S3Client s3,
             ObjectMapper mapper, Settings settings, Sleeper sleeper, Clock clock) {
         this.profile = profile;
-        this.base = profile.baseUrl().replaceAll("/+$", "");
-        this.apiKey = apiKey;
-        this.http = http;
+        this.http = new ProviderHttp(profile, apiKey, http, mapper, settings.retry(), sleeper, clock);
+        this.download = new FileDownload(this.http, s3, settings.s3PartBytes(), clock);
         this.s3 = s3;
         this.mapper = mapper;
         this.settings = settings;
         this.callTimeout = Duration.ofSeconds(profile.callTimeoutSeconds());
-        this.sleeper = sleeper;
-        this.clock = clock;
     }
 
     /** An HTTP client fit for providers: HTTP/1.1 (plain-http gateways often refuse h2c), bounded connect time. */
@@ -197,7 +170,8 @@ public final class OpenAiBatchClient implements BatchProvider {
         // Creating is not idempotent: after a 5xx, a time-out or a reset the batch may exist, and only
         // a search by its metadata (the caller's) can tell. Retried here only when the provider
         // certainly did nothing: it refused for rate (429) or was never reached.
-        return parseBatch(withRetries(what, () -> sendJson(what, request), OpenAiBatchClient::certainlyNotCarriedOut));
+        return parseBatch(http.withRetries(what, () -> sendJson(what, request),
+                OpenAiBatchClient::certainlyNotCarriedOut));
     }
 
     private static boolean certainlyNotCarriedOut(TransientProviderException e) {
@@ -240,217 +214,16 @@ public final class OpenAiBatchClient implements BatchProvider {
     @Override
     public long downloadFile(String fileId, String bucket, String key, Instant deadline) {
         String what = "download of file " + fileId;
-        return withRetries(what, () -> downloadOnce(what, fileId, bucket, key, deadline, false)).bytes();
+        return withRetries(what, () -> download.attempt(what, fileId, bucket, key, deadline, false)).bytes();
     }
 
     @Override
     public Download downloadWhatArrives(String fileId, String bucket, String key, Instant deadline) {
-        return downloadOnce("last download of file " + fileId, fileId, bucket, key, deadline, true);
-    }
-
-    private Download downloadOnce(String what, String fileId, String bucket, String key, Instant deadline,
-            boolean keepWhatArrives) {
-        Duration left = Duration.between(clock.instant(), deadline);
-        if (left.isNegative() || left.isZero()) {
-            throw new TransientProviderException(what + " did not finish before its deadline", -1, null, null, null);
-        }
-        // An earlier attempt, in this process or one that timed out, may have copied whole parts already.
-        S3ObjectOutputStream out = S3ObjectOutputStream.resume(s3, bucket, key, "application/jsonl",
-                settings.s3PartBytes());
-        long offset = out.resumedBytes();
-        HttpRequest.Builder request = request("/files/" + encode(fileId) + "/content", left).GET();
-        if (offset > 0) {
-            request.header("Range", "bytes=" + offset + "-");
-        }
-        HttpResponse<InputStream> response = send(what, request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (response.statusCode() == RANGE_NOT_SATISFIABLE && offset > 0) {
-            // Every byte was copied; only the completion was lost.
-            closeQuietly(response.body());
-            complete(what, out);
-            return new Download(offset, true);
-        }
-        if (response.statusCode() / 100 != 2) {
-            byte[] errorBody = readQuietly(response.body());
-            if (keepWhatArrives) {
-                complete(what, out);
-                return new Download(offset, false);
-            }
-            out.suspend();
-            throw failure(what, response.statusCode(), errorBody, response.headers());
-        }
-        boolean partial = response.statusCode() == PARTIAL_CONTENT;
-        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-        long expected = length < 0 ? -1 : partial ? offset + length : length;
-        InputStream body = response.body();
-        long copied = offset;
-        // The HTTP client's time-out ends with the headers; a stalled body is closed under the reader.
-        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> closeQuietly(body), left.toMillis(),
-                TimeUnit.MILLISECONDS);
-        try {
-            if (!partial && offset > 0) {
-                body.skipNBytes(offset); // the provider ignores Range: skip what is already copied
-            }
-            byte[] buffer = new byte[64 * 1024];
-            for (int read; (read = body.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, read);
-                copied += read;
-            }
-            if (expected >= 0 && copied != expected) {
-                throw new IOException("the body ended after " + copied + " of " + expected + " bytes");
-            }
-            out.close();
-            return new Download(copied, true);
-        } catch (IOException e) {
-            if (keepWhatArrives) {
-                LOG.warn("{} kept {} bytes: {}", what, copied, e.getMessage());
-                complete(what, out);
-                return new Download(copied, false);
-            }
-            out.suspend();
-            String reason = clock.instant().isBefore(deadline) ? e.getMessage() : "it stalled past its deadline";
-            throw new TransientProviderException(what + " failed: " + reason, -1, null, null, e);
-        } catch (RuntimeException e) {
-            out.abort();
-            throw e;
-        } finally {
-            watchdog.cancel(false);
-            closeQuietly(body);
-        }
-    }
-
-    private static void complete(String what, S3ObjectOutputStream out) {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new TransientProviderException(what + " could not be completed in S3: " + e.getMessage(), -1,
-                    null, null, e);
-        }
-    }
-
-    private HttpRequest.Builder request(String path, Duration timeout) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .header("Accept", "application/json");
-        String key = apiKey.get();
-        if (key != null && !key.isEmpty()) {
-            try {
-                builder.header("Authorization", "Bearer " + key);
-            } catch (IllegalArgumentException invalid) {
-                // The JDK's message quotes the header's value, the key: neither it nor its cause may travel.
-                throw new ProviderException("the API key of profile " + profile.name() + " holds characters no "
-                        + "HTTP header may (a line break, say)", -1, null, null);
-            }
-        }
-        return builder;
+        return download.attempt("last download of file " + fileId, fileId, bucket, key, deadline, true);
     }
 
     private ProviderBatch batch(String what, HttpRequest.Builder request) {
         return parseBatch(withRetries(what, () -> sendJson(what, request)));
-    }
-
-    private JsonNode sendJson(String what, HttpRequest.Builder request) {
-        HttpResponse<byte[]> response = send(what, request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() / 100 != 2) {
-            throw failure(what, response.statusCode(), response.body(), response.headers());
-        }
-        try {
-            JsonNode node = mapper.readTree(response.body());
-            if (node == null || !node.isObject()) {
-                throw new TransientProviderException(what + ": the provider answered " + response.statusCode()
-                        + " without a JSON object", response.statusCode(), null, null, null);
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new TransientProviderException(what + ": the provider's answer is not JSON: "
-                    + e.getOriginalMessage(), response.statusCode(), null, null, e);
-        } catch (IOException e) {
-            throw new TransientProviderException(what + ": the provider's answer cannot be read", response.statusCode(),
-                    null, null, e);
-        }
-    }
-
-    private <T> HttpResponse<T> send(String what, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        try {
-            return http.send(request, handler);
-        } catch (IOException e) {
-            throw new TransientProviderException(what + " failed: " + describe(e), -1, null, null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(what + " was interrupted", -1, null, e);
-        }
-    }
-
-    private interface Attempt<T> {
-        T run();
-    }
-
-    private <T> T withRetries(String what, Attempt<T> attempt) {
-        return withRetries(what, attempt, e -> true);
-    }
-
-    /** Attempts again, with backoff, after a transient failure that {@code retryable} accepts. */
-    private <T> T withRetries(String what, Attempt<T> attempt,
-            java.util.function.Predicate<TransientProviderException> retryable) {
-        for (int number = 1; ; number++) {
-            try {
-                return attempt.run();
-            } catch (TransientProviderException e) {
-                if (number >= settings.retry().maxAttempts() || !retryable.test(e)) {
-                    throw e;
-                }
-                try {
-                    sleeper.sleep(settings.retry().delay(number, e.retryAfter()));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new ProviderException(what + " was interrupted", -1, null, interrupted);
-                }
-            }
-        }
-    }
-
-    /** The provider's refusal, classified: 408, 429 and 5xx may pass; the rest will not. */
-    private ProviderException failure(String what, int status, byte[] body, HttpHeaders headers) {
-        String code = null;
-        String detail;
-        try {
-            JsonNode error = mapper.readTree(body).path("error");
-            detail = error.isObject() ? error.path("message").asText("") : error.asText("");
-            code = error.isObject() && error.hasNonNull("code") ? error.get("code").asText() : null;
-            if (detail.isEmpty()) {
-                detail = abbreviate(new String(body, StandardCharsets.UTF_8));
-            }
-        } catch (IOException | RuntimeException e) {
-            detail = abbreviate(new String(body, StandardCharsets.UTF_8));
-        }
-        String message = what + ": " + profile.name() + " answered " + status + (detail.isBlank() ? "" : ": " + detail)
-                + (code == null ? "" : " (" + code + ")");
-        if (status == 408 || status == 429 || status >= 500) {
-            return new TransientProviderException(message, status, code, retryAfter(headers).orElse(null), null);
-        }
-        return new ProviderException(message, status, code);
-    }
-
-    private Optional<Duration> retryAfter(HttpHeaders headers) {
-        Optional<String> millis = headers.firstValue("retry-after-ms");
-        if (millis.isPresent()) {
-            try {
-                return Optional.of(Duration.ofMillis((long) Double.parseDouble(millis.get().trim())));
-            } catch (NumberFormatException ignored) {
-                // fall through to Retry-After
-            }
-        }
-        return headers.firstValue("Retry-After").flatMap(value -> {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                    Duration wait = Duration.between(clock.instant(), at.toInstant());
-                    return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-                } catch (DateTimeParseException notADate) {
-                    return Optional.empty();
-                }
-            }
-        });
     }
 
     /** Reads a batch object as the client does; for tests of the normalisation. */
@@ -463,32 +236,18 @@ public final class OpenAiBatchClient implements BatchProvider {
     }
 
     private static String encode(String pathSegment) {
-        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+        return ProviderHttp.encode(pathSegment);
     }
 
-    private static String describe(IOException e) {
-        String type = e.getClass().getSimpleName();
-        return e.getMessage() == null ? type : type + ": " + e.getMessage();
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        return http.request(path, timeout);
     }
 
-    private static String abbreviate(String text) {
-        String flat = text.replaceAll("\\s+", " ").trim();
-        return flat.length() <= MAX_ERROR_TEXT ? flat : flat.substring(0, MAX_ERROR_TEXT) + "...";
+    private JsonNode sendJson(String what, HttpRequest.Builder request) {
+        return http.sendJson(what, request);
     }
 
-    private static byte[] readQuietly(InputStream in) {
-        try (in) {
-            return in.readNBytes(64 * 1024);
-        } catch (IOException e) {
-            return new byte[0];
-        }
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // closing is all that is left to do
-        }
+    private <T> T withRetries(String what, ProviderHttp.Attempt<T> attempt) {
+        return http.withRetries(what, attempt);
     }
 }
