@@ -104,6 +104,13 @@ public final class LocalProviderServer implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+            Optional<BrowserGuard.Refusal> refused = BrowserGuard.check(exchange, method, path);
+            if (refused.isPresent()) {
+                ApiReplies.drain(exchange);
+                replies.error(exchange, refused.get().status(), refused.get().message(), "invalid_request_error", null,
+                        null);
+                return;
+            }
             if (requiredApiKey != null && !("Bearer " + requiredApiKey).equals(
                     exchange.getRequestHeaders().getFirst("Authorization"))) {
                 ApiReplies.drain(exchange);

@@ -87,7 +87,9 @@ class UpstreamAndConfigTest {
 
         assertThat(faults.faults().failRequests()).hasSize(2);
         assertThat(faults.faults().failCalls()).extracting(LocalProviderConfig.CallFailure::status)
-                .containsExactly(429, 500);
+                .containsExactly(429, 500, 502);
+        assertThat(faults.faults().failCalls().get(2).after()).isTrue();
+        assertThat(faults.faults().failCalls().get(2).stallMillis()).isEqualTo(2000);
         assertThat(faults.faults().quirks().uppercaseStatus()).isTrue();
         assertThat(faults.faults().maxConcurrentBatches()).isEqualTo(2);
         assertThat(faults.faults().stuckFinalizingMillis()).isEqualTo(2000);
