@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
 import dev.batchline.finalize.PartFailureService;
+import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
@@ -34,12 +35,16 @@ public final class CompletionService {
     private final EventPublisher events;
     private final JobMetrics metrics;
     private final PartFailureService partFailures;
+    private final RecordOutputs outputs;
+    private final MergedFiles mergedFiles;
     private final ObjectMapper mapper;
     private final Clock clock;
 
     public CompletionService(S3Client s3, JobStore jobs, EventPublisher events, JobMetrics metrics,
-            PartFailureService partFailures, ObjectMapper mapper, Clock clock) {
+            PartFailureService partFailures, RecordOutputs outputs, ObjectMapper mapper, Clock clock) {
         this.s3 = s3;
+        this.outputs = outputs;
+        this.mergedFiles = new MergedFiles(s3);
         this.jobs = jobs;
         this.events = events;
         this.metrics = metrics;
@@ -81,8 +86,10 @@ public final class CompletionService {
         Instant now = clock.instant();
         PartOutcome total = PartOutcome.NONE;
         List<Manifest.Part> parts = new ArrayList<>();
+        List<PartRecord> records = new ArrayList<>();
         for (StagedPart staged : jobs.parts(jobId)) {
             PartRecord part = jobs.part(jobId, staged.partNumber());
+            records.add(part);
             total = total.plus(part.outcome());
             parts.add(new Manifest.Part(staged.partNumber(), staged.requests(), part.batchId(), part.batchStatus(),
                     part.outcome(), part.failure() == null ? null
@@ -94,7 +101,9 @@ public final class CompletionService {
                 job.endpoint(), job.model(), job.requests(), counts, counts.total() == job.requests(),
                 total.unmatchedLines(),
                 new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
-                new Manifest.Records(S3Layout.recordsPrefix(jobId, true), S3Layout.recordsPrefix(jobId, false)),
+                outputs.objects() ? new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
+                        S3Layout.recordsPrefix(jobId, false)) : null,
+                outputs.merged() ? mergedFiles.write(job.source().bucket(), jobId, records) : null,
                 parts, job.createdAt(), now, failure);
         // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.
         jobs.markFinished(jobId, status, manifestKey, now);

@@ -15,6 +15,8 @@ import java.util.List;
  * @param accountedFor  the counts add up to the requests
  * @param unmatchedLines lines of the provider's files that named no request to account for, kept in
  *                      each part's {@code provider/} folder ({@code unmatched-*.jsonl})
+ * @param records       the prefixes of the per-record objects, when the job wrote them
+ * @param merged        the merged files and their lines, when the job wrote them
  * @param error         why the job failed, when it did
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,6 +34,7 @@ public record Manifest(
         long unmatchedLines,
         Usage usage,
         Records records,
+        Merged merged,
         List<Part> parts,
         Instant createdAt,
         Instant finishedAt,
@@ -58,6 +61,10 @@ public record Manifest(
 
     /** The prefixes of the job's result and error records. */
     public record Records(String results, String errors) {
+    }
+
+    /** The merged files: every result line, and every error record, one a line; their lines add up to the counts. */
+    public record Merged(String results, long resultLines, String errors, long errorLines) {
     }
 
     /**

@@ -3,9 +3,11 @@ package dev.batchline.finalize;
 import dev.batchline.job.FinalizeCursor;
 import dev.batchline.job.FinalizePhase;
 import dev.batchline.job.JobStore;
+import dev.batchline.job.MergedSegment;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.storage.S3Layout;
 import java.util.BitSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -49,11 +51,11 @@ final class FinalizeCheckpoints {
 
     /** Saves the step after {@code previous}; returns its cursor. */
     FinalizeCursor save(FinalizeCursor previous, FinalizePhase phase, long offset, long line, BitSet seen,
-            PartOutcome outcome) {
+            PartOutcome outcome, List<MergedSegment> segments) {
         String key = S3Layout.seenBitmap(jobId, partNumber, previous.checkpoint() + 1, run);
         s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(seen.toByteArray()));
         FinalizeCursor next = previous.next(offset, line, key);
-        jobs.saveFinalizeProgress(jobId, partNumber, run, phase, next, outcome);
+        jobs.saveFinalizeProgress(jobId, partNumber, run, phase, next, outcome, segments);
         if (previous.seenKey() != null) {
             try {
                 s3.deleteObject(r -> r.bucket(bucket).key(previous.seenKey()));

@@ -79,7 +79,7 @@ public final class FinalizeService {
                 .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray());
         FinalizeCheckpoints checkpoints = new FinalizeCheckpoints(s3, jobs, bucket, job.jobId(), part.partNumber(), run);
         PartSlice slice = new PartSlice(tools, bucket, job.jobId(), record, unreported, index,
-                sinks.open(bucket, job.jobId()), checkpoints, deadline);
+                sinks.open(new RecordSink.Target(bucket, job.jobId(), part.partNumber(), run)), checkpoints, deadline);
         return part.withMoreWork(slice.run());
     }
 

@@ -7,8 +7,9 @@ import java.time.Duration;
  * @param putThreads   records written to S3 at once
  * @param safetyMargin time kept in hand before the invocation's deadline
  */
-public record FinalizeSettings(int sliceRecords, int putThreads, RecordEvents recordEvents, Duration safetyMargin) {
+public record FinalizeSettings(int sliceRecords, int putThreads, RecordEvents recordEvents,
+        RecordOutputs recordOutputs, Duration safetyMargin) {
 
     public static final FinalizeSettings DEFAULTS = new FinalizeSettings(20_000, 16, RecordEvents.ALL,
-            Duration.ofSeconds(60));
+            RecordOutputs.BOTH, Duration.ofSeconds(60));
 }

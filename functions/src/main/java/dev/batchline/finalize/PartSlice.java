@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.ids.PartIndex;
 import dev.batchline.job.FinalizeCursor;
 import dev.batchline.job.FinalizePhase;
+import dev.batchline.job.MergedSegment;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.job.PartRecord;
 import dev.batchline.storage.LineStream;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.BitSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -104,7 +106,7 @@ final class PartSlice {
 
     /** Records and unmatched lines, then the checkpoint that counts them: a resumed slice never skips one. */
     private void save() {
-        sink.flush();
+        List<MergedSegment> segments = sink.flush();
         if (unmatched != null) {
             try {
                 unmatched.close();
@@ -114,7 +116,7 @@ final class PartSlice {
             }
             unmatched = null;
         }
-        cursor = checkpoints.save(cursor, phase, offset, line, seen, outcome);
+        cursor = checkpoints.save(cursor, phase, offset, line, seen, outcome, segments);
         written = 0;
     }
 

@@ -1,8 +1,11 @@
 package dev.batchline.finalize;
 
+import dev.batchline.job.MergedSegment;
+import java.util.List;
+
 /**
  * Where a slice's records go. A slice hands over its records, then flushes them as one unit before
- * its checkpoint is saved, so whatever the sink writes (objects, events, merged files) a resumed
+ * its checkpoint is saved, so whatever the sink writes (objects, events, merged segments) a resumed
  * slice neither loses nor repeats one.
  */
 public interface RecordSink {
@@ -16,12 +19,19 @@ public interface RecordSink {
      */
     void withdrawResult(String customId);
 
-    /** Makes every record taken so far durable, with whatever goes with it. */
-    void flush();
+    /**
+     * Makes every record taken so far durable, with whatever goes with it; returns the merged-output
+     * segments written since the last flush, for the checkpoint to commit (none without merged output).
+     */
+    List<MergedSegment> flush();
+
+    /** Whose records a sink takes: one part of a job, in one finalize invocation ({@code run}). */
+    record Target(String bucket, String jobId, int partNumber, String run) {
+    }
 
     /** Opens a sink for one part's records. */
     @FunctionalInterface
     interface Factory {
-        RecordSink open(String bucket, String jobId);
+        RecordSink open(Target target);
     }
 }

@@ -1,8 +1,12 @@
 package dev.batchline.finalize;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.job.MergedSegment;
 import dev.batchline.notify.CloudEvent;
 import dev.batchline.notify.EventPublisher;
 import dev.batchline.storage.S3Layout;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,9 +19,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * One S3 object per record ({@link S3Layout#record}), written in parallel, and a record event per
- * record as {@link RecordEvents} asks; a flush waits for the writes, then sends the events, so an
- * event never names an object that is not there.
+ * A slice's records as {@link RecordOutputs} asks: one S3 object per record ({@link S3Layout#record}),
+ * written in parallel, and/or the slice's {@link MergedSegments}; and a record event per record as
+ * {@link RecordEvents} asks. A flush waits for the writes, then sends the events, so an event never
+ * names an object that is not there. An event names the record's object, or without one its
+ * segment and line there, and then carries the record itself when it is small.
  */
 public final class S3RecordSink implements RecordSink {
 
@@ -28,55 +34,86 @@ public final class S3RecordSink implements RecordSink {
      * S3's 2 KB of metadata; a hashed key's record always carries the id in its content.
      */
     static final int MAX_ID_METADATA = 1_800;
+    /** Records up to this size travel in their event when there is no object of their own. */
+    static final int MAX_RECORD_IN_EVENT = 16 * 1024;
+
+    /** What every sink of a service shares. */
+    public record Settings(ExecutorService writers, EventPublisher events, RecordEvents recordEvents,
+            RecordOutputs recordOutputs, ObjectMapper mapper, Clock clock) {
+    }
 
     private final S3Client s3;
-    private final String bucket;
-    private final String jobId;
-    private final ExecutorService writers;
-    private final EventPublisher events;
-    private final RecordEvents recordEvents;
-    private final Clock clock;
+    private final Target target;
+    private final Settings settings;
+    private final MergedSegments segments;
     private final List<Future<?>> writes = new ArrayList<>();
     private final List<CloudEvent> pendingEvents = new ArrayList<>();
 
-    public S3RecordSink(S3Client s3, String bucket, String jobId, ExecutorService writers, EventPublisher events,
-            RecordEvents recordEvents, Clock clock) {
+    public S3RecordSink(S3Client s3, Target target, Settings settings) {
         this.s3 = s3;
-        this.bucket = bucket;
-        this.jobId = jobId;
-        this.writers = writers;
-        this.events = events;
-        this.recordEvents = recordEvents;
-        this.clock = clock;
+        this.target = target;
+        this.settings = settings;
+        this.segments = settings.recordOutputs().merged() ? new MergedSegments(s3, target) : null;
     }
 
-    /** Sinks of this kind, one per part. */
-    public static RecordSink.Factory factory(S3Client s3, ExecutorService writers, EventPublisher events,
-            RecordEvents recordEvents, Clock clock) {
-        return (bucket, jobId) -> new S3RecordSink(s3, bucket, jobId, writers, events, recordEvents, clock);
+    /** Sinks of this kind, one per part and invocation. */
+    public static RecordSink.Factory factory(S3Client s3, Settings settings) {
+        return target -> new S3RecordSink(s3, target, settings);
     }
 
     @Override
     public void write(FinalRecord record) {
         String recordKey = RecordKey.of(record.customId());
-        String key = S3Layout.record(jobId, record.succeeded(), recordKey);
+        String key = null;
+        Long line = null;
+        if (settings.recordOutputs().objects()) {
+            key = S3Layout.record(target.jobId(), record.succeeded(), recordKey);
+            writeObject(key, record);
+        }
+        if (segments != null) {
+            MergedSegments.Place place = segments.append(record.succeeded(), record.content());
+            if (key == null) {
+                key = place.key();
+                line = place.line();
+            }
+        }
+        RecordEvents events = settings.recordEvents();
+        if (events == RecordEvents.ALL || events == RecordEvents.FAILURES && !record.succeeded()) {
+            pendingEvents.add(CloudEvent.forRecord(target.jobId(), recordKey, record.succeeded(),
+                    settings.clock().instant(), record.customId(), target.bucket(), key, line,
+                    line == null ? null : small(record.content()), record.statusCode(), record.errorCode()));
+        }
+    }
+
+    private void writeObject(String key, FinalRecord record) {
         Map<String, String> metadata = new HashMap<>(SCHEMA_METADATA);
         String encodedId = RecordKey.percentEncoded(record.customId());
         if (encodedId.length() <= MAX_ID_METADATA) {
             metadata.put("batchline-custom-id", encodedId);
         }
-        writes.add(writers.submit(() -> s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json")
-                .metadata(metadata), RequestBody.fromBytes(record.content()))));
-        if (recordEvents == RecordEvents.ALL || recordEvents == RecordEvents.FAILURES && !record.succeeded()) {
-            pendingEvents.add(CloudEvent.forRecord(jobId, recordKey, record.succeeded(), clock.instant(),
-                    record.customId(), bucket, key, record.statusCode(), record.errorCode()));
+        writes.add(settings.writers().submit(() -> s3.putObject(r -> r.bucket(target.bucket()).key(key)
+                .contentType("application/json").metadata(metadata), RequestBody.fromBytes(record.content()))));
+    }
+
+    /** The record as JSON for its event, when it is small; records are JSON lines, so it parses. */
+    private JsonNode small(byte[] content) {
+        if (content.length > MAX_RECORD_IN_EVENT) {
+            return null;
+        }
+        try {
+            return settings.mapper().readTree(content);
+        } catch (IOException notJson) {
+            return null;
         }
     }
 
     @Override
     public void withdrawResult(String customId) {
-        String key = S3Layout.record(jobId, true, RecordKey.of(customId));
-        writes.add(writers.submit(() -> s3.deleteObject(r -> r.bucket(bucket).key(key))));
+        if (!settings.recordOutputs().objects()) {
+            return; // a merged segment of a slice that failed is never committed: nothing to withdraw
+        }
+        String key = S3Layout.record(target.jobId(), true, RecordKey.of(customId));
+        writes.add(settings.writers().submit(() -> s3.deleteObject(r -> r.bucket(target.bucket()).key(key))));
     }
 
     /**
@@ -84,7 +121,7 @@ public final class S3RecordSink implements RecordSink {
      * the invocation (and its lease) to land after a later run replaced the record.
      */
     @Override
-    public void flush() {
+    public List<MergedSegment> flush() {
         Throwable failed = null;
         for (Future<?> write : writes) {
             try {
@@ -102,9 +139,11 @@ public final class S3RecordSink implements RecordSink {
             pendingEvents.clear();
             throw new IllegalStateException("writing a record failed: " + failed.getMessage(), failed);
         }
+        List<MergedSegment> closed = segments == null ? List.of() : segments.close();
         if (!pendingEvents.isEmpty()) {
-            events.publishAll(pendingEvents);
+            settings.events().publishAll(pendingEvents);
             pendingEvents.clear();
         }
+        return closed;
     }
 }

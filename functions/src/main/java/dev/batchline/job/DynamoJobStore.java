@@ -357,7 +357,7 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public void saveFinalizeProgress(String jobId, int partNumber, String run, FinalizePhase phase,
-            FinalizeCursor cursor, PartOutcome outcome) {
+            FinalizeCursor cursor, PartOutcome outcome, List<MergedSegment> segments) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":run", s(run));
         values.put(":phase", s(phase.stored()));
@@ -375,13 +375,19 @@ public final class DynamoJobStore implements JobStore {
         values.put(":completion", n(outcome.completionTokens()));
         values.put(":total", n(outcome.totalTokens()));
         values.put(":unmatched", n(outcome.unmatchedLines()));
+        if (!segments.isEmpty()) {
+            values.put(":segments", JobItems.segmentsToItem(segments));
+            values.put(":none", AttributeValue.fromL(List.of()));
+        }
         try {
             dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                     .updateExpression("SET finalizePhase = :phase, finalizeCursor = :cursor, finalizeLine = :line, "
                             + "finalizeCheckpoint = :checkpoint, finalizeSeenKey = :seen, succeeded = :succeeded, "
                             + "failedRecords = :failed, expired = :expired, cancelled = :cancelled, "
                             + "#missing = :missing, promptTokens = :prompt, completionTokens = :completion, "
-                            + "totalTokens = :total, unmatchedLines = :unmatched")
+                            + "totalTokens = :total, unmatchedLines = :unmatched"
+                            + (segments.isEmpty() ? "" : ", mergedSegments = list_append(if_not_exists(mergedSegments, :none), "
+                                    + ":segments)"))
                     .conditionExpression("finalizeCheckpoint = :previous AND finalizeLease = :run")
                     // "missing" is one of DynamoDB's reserved words.
                     .expressionAttributeNames(Map.of("#missing", "missing"))

@@ -3,6 +3,7 @@ package dev.batchline.job;
 import dev.batchline.provider.ProviderBatch;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -27,8 +28,25 @@ final class JobItems {
                 item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
                 new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
                         (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
-                outcome, item.containsKey("outputIncomplete"), item.containsKey("failureCode") ? new PartFailure(text(item, "failureCode"),
-                        text(item, "failureReason"), FinalizePhase.fromStored(text(item, "failedDuring"))) : null);
+                outcome, item.containsKey("outputIncomplete"), item.containsKey("failureCode")
+                        ? new PartFailure(text(item, "failureCode"), text(item, "failureReason"),
+                                FinalizePhase.fromStored(text(item, "failedDuring"))) : null,
+                segmentsFromItem(item));
+    }
+
+    private static List<MergedSegment> segmentsFromItem(Map<String, AttributeValue> item) {
+        AttributeValue list = item.get("mergedSegments");
+        if (list == null || !list.hasL()) {
+            return List.of();
+        }
+        return list.l().stream().map(AttributeValue::m).map(segment -> new MergedSegment(text(segment, "key"),
+                segment.get("succeeded").bool(), number(segment, "lines"), number(segment, "bytes"))).toList();
+    }
+
+    static AttributeValue segmentsToItem(List<MergedSegment> segments) {
+        return AttributeValue.fromL(segments.stream().map(segment -> AttributeValue.fromM(Map.of("key",
+                s(segment.key()), "succeeded", AttributeValue.fromBool(segment.succeeded()), "lines",
+                n(segment.lines()), "bytes", n(segment.bytes())))).toList());
     }
 
     static StagedPart stagedFromItem(Map<String, AttributeValue> item) {

@@ -79,12 +79,13 @@ public interface JobStore {
     void releaseFinalizeLease(String jobId, int partNumber, String run);
 
     /**
-     * Saves a slice: the phase, the cursor and the outcome so far. Conditional on {@code run}
-     * holding the lease and the part being at the checkpoint before {@code cursor}'s, so of two runs
-     * that slice from one checkpoint only one saves; the other gets {@link FinalizeConflictException}.
+     * Saves a slice: the phase, the cursor, the outcome so far and the merged-output segments it
+     * wrote (appended to the part's). Conditional on {@code run} holding the lease and the part
+     * being at the checkpoint before {@code cursor}'s, so of two runs that slice from one checkpoint
+     * only one saves; the other gets {@link FinalizeConflictException}.
      */
     void saveFinalizeProgress(String jobId, int partNumber, String run, FinalizePhase phase, FinalizeCursor cursor,
-            PartOutcome outcome);
+            PartOutcome outcome, List<MergedSegment> segments);
 
     /**
      * Ends an unfinished part with {@code failure}: the rest of its finalizing writes an error record

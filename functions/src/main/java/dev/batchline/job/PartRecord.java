@@ -1,6 +1,7 @@
 package dev.batchline.job;
 
 import dev.batchline.provider.ProviderBatch;
+import java.util.List;
 
 /**
  * A part as stored ({@code sk = PART#00001}): what was staged, and where its provider batch stands.
@@ -16,6 +17,7 @@ import dev.batchline.provider.ProviderBatch;
  * @param outputIncomplete the provider's files could not be copied whole within the copy's budget:
  *                        requests whose line did not arrive are {@code provider_output_unavailable}
  * @param failure         why the part ended unfinished, or null
+ * @param segments        the part's pieces of the job's merged output, in order, as committed
  */
 public record PartRecord(
         StagedPart staged,
@@ -31,5 +33,6 @@ public record PartRecord(
         FinalizeCursor finalizeCursor,
         PartOutcome outcome,
         boolean outputIncomplete,
-        PartFailure failure) {
+        PartFailure failure,
+        List<MergedSegment> segments) {
 }

@@ -3,6 +3,7 @@ package dev.batchline.lambda;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
+import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.ingest.IngestSettings;
 import dev.batchline.ingest.ValidatorSettings;
 import dev.batchline.job.DynamoJobStore;
@@ -53,6 +54,7 @@ public record BatchlineConfig(
                 integer(env, "BATCHLINE_FINALIZE_SLICE", FinalizeSettings.DEFAULTS.sliceRecords()),
                 FinalizeSettings.DEFAULTS.putThreads(),
                 RecordEvents.parse(env.getOrDefault("BATCHLINE_RECORD_EVENTS", "all")),
+                RecordOutputs.parse(env.getOrDefault("BATCHLINE_RECORD_OUTPUTS", "both")),
                 FinalizeSettings.DEFAULTS.safetyMargin());
         return new BatchlineConfig(required(env, "JOBS_TABLE_NAME"), required(env, "EVENTS_QUEUE_URL"),
                 env.get("STATE_MACHINE_ARN"), Duration.ofDays(integer(env, "BATCHLINE_RECORD_RETENTION_DAYS",

@@ -122,8 +122,9 @@ public final class Services {
     }
 
     public FinalizeService finalizer() {
-        return new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, recordWriters, events,
-                config.finalizing().recordEvents(), clock), config.finalizing(), mapper, clock);
+        return new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, new S3RecordSink.Settings(
+                recordWriters, events, config.finalizing().recordEvents(), config.finalizing().recordOutputs(), mapper,
+                clock)), config.finalizing(), mapper, clock);
     }
 
     public PartFailureService partFailures() {
@@ -131,7 +132,8 @@ public final class Services {
     }
 
     public CompletionService completion() {
-        return new CompletionService(s3, jobs, events, metrics, partFailures(), mapper, clock);
+        return new CompletionService(s3, jobs, events, metrics, partFailures(), config.finalizing().recordOutputs(),
+                mapper, clock);
     }
 
     public JobStore jobs() {

@@ -1,6 +1,7 @@
 package dev.batchline.notify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
@@ -23,9 +24,16 @@ public record CloudEvent(
     public static final String SOURCE = "/batchline";
     public static final String TYPE_PREFIX = "batchline.";
 
-    /** What a record event's {@code data} holds. */
+    /**
+     * What a record event's {@code data} holds.
+     *
+     * @param key    the record's object, or without one (merged output only) the merged segment holding it
+     * @param line   the record's line in {@code key} (from 1) when that is a merged segment
+     * @param record the record itself, with {@code line}, when it is small
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RecordData(int schemaVersion, String jobId, String customId, String bucket, String key,
-            Integer statusCode, String errorCode) {
+            Long line, JsonNode record, Integer statusCode, String errorCode) {
     }
 
     /** The shape of every event's data; a later version only adds fields. */
@@ -36,11 +44,12 @@ public record CloudEvent(
      * {@code batchline.record.failed}, its id {@code <jobId>/record/<recordKey>}.
      */
     public static CloudEvent forRecord(String jobId, String recordKey, boolean succeeded, Instant time,
-            String customId, String bucket, String key, Integer statusCode, String errorCode) {
+            String customId, String bucket, String key, Long line, JsonNode record, Integer statusCode,
+            String errorCode) {
         String name = succeeded ? "record.succeeded" : "record.failed";
         return new CloudEvent("1.0", jobId + "/record/" + recordKey, SOURCE, TYPE_PREFIX + name,
                 jobId + "/" + recordKey, time, "application/json",
-                new RecordData(SCHEMA_VERSION, jobId, customId, bucket, key, statusCode, errorCode));
+                new RecordData(SCHEMA_VERSION, jobId, customId, bucket, key, line, record, statusCode, errorCode));
     }
 
     /** An event about a job; {@code name} is the part after {@code batchline.}, e.g. {@code job.rejected}. */

@@ -117,6 +117,20 @@ public final class S3Layout {
         return recordsPrefix(jobId, succeeded) + recordKey + ".json";
     }
 
+    /**
+     * One finalize slice's share of the job's merged results or errors; {@code run} and {@code slice}
+     * name the invocation and its slice, so a slice done again writes a new segment.
+     */
+    public static String mergedSegment(String jobId, boolean succeeded, int partNumber, String run, int slice) {
+        return String.format("%s%s/merged/part-%05d/%s-%06d.jsonl", succeeded ? RESULTS : ERRORS, jobId, partNumber,
+                run, slice);
+    }
+
+    /** The job's merged file: {@code results/<jobId>/output.jsonl} or {@code errors/<jobId>/errors.jsonl}. */
+    public static String mergedOutput(String jobId, boolean succeeded) {
+        return succeeded ? RESULTS + jobId + "/output.jsonl" : ERRORS + jobId + "/errors.jsonl";
+    }
+
     public static String manifest(String jobId) {
         return RESULTS + jobId + "/manifest.json";
     }

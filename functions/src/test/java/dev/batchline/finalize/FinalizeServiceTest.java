@@ -103,8 +103,9 @@ class FinalizeServiceTest {
     private FinalizeService finalizer(int sliceRecords) {
         return new FinalizeService(s3, jobs, new ProviderClients(ProviderProfiles.presets(), p -> {
             throw new IllegalStateException("the provider's files are copied already");
-        }), S3RecordSink.factory(s3, writers, new Recording(), RecordEvents.ALL, Clock.systemUTC()),
-                new FinalizeSettings(sliceRecords, 4, RecordEvents.ALL, Duration.ZERO), mapper, Clock.systemUTC());
+        }), S3RecordSink.factory(s3, new S3RecordSink.Settings(writers, new Recording(), RecordEvents.ALL,
+                        RecordOutputs.BOTH, mapper, Clock.systemUTC())),
+                new FinalizeSettings(sliceRecords, 4, RecordEvents.ALL, RecordOutputs.BOTH, Duration.ZERO), mapper, Clock.systemUTC());
     }
 
     private PartOutcome finalizeAll(String jobId, int sliceRecords) {

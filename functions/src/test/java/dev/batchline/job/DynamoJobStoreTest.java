@@ -72,7 +72,8 @@ class DynamoJobStoreTest {
 
         FinalizeCursor next = FinalizeCursor.START.next(120, 2, "provider/job-2/part-00001/seen-000001-a.bin");
         jobs.takeFinalizeLease("job-2", 1, "run-a", NOW.plusSeconds(900), NOW);
-        jobs.saveFinalizeProgress("job-2", 1, "run-a", FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2));
+        jobs.saveFinalizeProgress("job-2", 1, "run-a", FinalizePhase.MISSING, next, new PartOutcome(1, 0, 0, 0, 1, 5, 6, 11, 2),
+                List.of());
 
         PartRecord part = jobs.part("job-2", 1);
         assertThat(part.finalizePhase()).isEqualTo(FinalizePhase.MISSING);
@@ -88,10 +89,10 @@ class DynamoJobStoreTest {
         FinalizeCursor first = FinalizeCursor.START.next(10, 0, "seen-a");
         FinalizeCursor rival = FinalizeCursor.START.next(20, 0, "seen-b");
         jobs.takeFinalizeLease("job-3", 1, "run-a", NOW.plusSeconds(900), NOW);
-        jobs.saveFinalizeProgress("job-3", 1, "run-a", FinalizePhase.OUTPUT, first, PartOutcome.NONE);
+        jobs.saveFinalizeProgress("job-3", 1, "run-a", FinalizePhase.OUTPUT, first, PartOutcome.NONE, List.of());
 
         assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-3", 1, "run-a", FinalizePhase.OUTPUT, rival,
-                PartOutcome.NONE))
+                PartOutcome.NONE, List.of()))
                 .isInstanceOf(FinalizeConflictException.class);
         assertThat(jobs.part("job-3", 1).finalizeCursor()).isEqualTo(first);
     }
@@ -103,7 +104,8 @@ class DynamoJobStoreTest {
         jobs.startFinalize("job-4", 1);
         FinalizeCursor output = FinalizeCursor.START.next(40, 2, "seen-a");
         jobs.takeFinalizeLease("job-4", 1, "run-a", NOW.plusSeconds(900), NOW);
-        jobs.saveFinalizeProgress("job-4", 1, "run-a", FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0));
+        jobs.saveFinalizeProgress("job-4", 1, "run-a", FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0),
+                List.of());
         PartFailure failure = new PartFailure("part_failed", "States.TaskFailed: boom", FinalizePhase.OUTPUT);
 
         assertThatThrownBy(() -> jobs.failPart("job-4", 1, failure, FinalizeCursor.START))
@@ -131,13 +133,16 @@ class DynamoJobStoreTest {
                 .hasMessageContaining(NOW.plusSeconds(900).toString());
         FinalizeCursor next = FinalizeCursor.START.next(10, 1, "seen-b");
         assertThatThrownBy(() -> jobs.saveFinalizeProgress("job-5", 1, "run-b", FinalizePhase.OUTPUT, next,
-                PartOutcome.NONE)).isInstanceOf(FinalizeConflictException.class);
+                PartOutcome.NONE, List.of())).isInstanceOf(FinalizeConflictException.class);
 
         jobs.takeFinalizeLease("job-5", 1, "run-b", NOW.plusSeconds(1_800), NOW.plusSeconds(901));
         jobs.releaseFinalizeLease("job-5", 1, "run-a");
-        jobs.saveFinalizeProgress("job-5", 1, "run-b", FinalizePhase.OUTPUT, next, PartOutcome.NONE);
+        MergedSegment segment = new MergedSegment("results/job-5/merged/part-00001/run-b-000000.jsonl", true, 1, 20);
+        jobs.saveFinalizeProgress("job-5", 1, "run-b", FinalizePhase.OUTPUT, next, PartOutcome.NONE,
+                List.of(segment));
         jobs.releaseFinalizeLease("job-5", 1, "run-b");
         jobs.takeFinalizeLease("job-5", 1, "run-c", NOW.plusSeconds(2_700), NOW.plusSeconds(902));
         assertThat(jobs.part("job-5", 1).finalizeCursor()).isEqualTo(next);
+        assertThat(jobs.part("job-5", 1).segments()).containsExactly(segment);
     }
 }

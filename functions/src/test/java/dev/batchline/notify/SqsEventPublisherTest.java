@@ -35,7 +35,7 @@ class SqsEventPublisherTest {
         CustomIds.accepted().sampleStream().limit(40).forEach(ids::add);
         List<CloudEvent> events = ids.stream().map(id -> CloudEvent.forRecord("job-1", "key", false,
                 Instant.parse("2026-11-29T10:00:00Z"), id, "bucket", "errors/job-1/records/key.json", null,
-                "part_failed")).toList();
+                null, null, "part_failed")).toList();
 
         new SqsEventPublisher(sqs, queueUrl, mapper).publishAll(events);
 

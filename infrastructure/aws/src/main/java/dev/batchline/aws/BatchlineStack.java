@@ -123,14 +123,17 @@ public final class BatchlineStack extends Stack {
                 environment);
         writeRecords(failPart);
         withdrawResults(failPart);
-        Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(5),
-                "Writes the manifest and marks the job completed", code, environment);
+        Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(15),
+                "Writes the merged files and the manifest and marks the job completed", code, environment);
         write(complete, S3Layout.RESULTS + "*");
+        write(complete, S3Layout.ERRORS + "*");
+        readMergedSegments(complete);
         Alias fail = stepFunction("FailJob", FailJobHandler.class, 1024, Duration.minutes(15),
                 "Ends a failed job: cancels unfinished parts' batches, writes job_failed records and the manifest",
                 code, environment);
         writeRecords(fail);
         withdrawResults(fail);
+        readMergedSegments(fail);
         for (Alias providerCaller : List.of(submit, poll, finalizePart, failPart, fail)) {
             providerKeys.forEach(statement -> providerCaller.getLambda().addToRolePolicy(statement));
         }
@@ -182,6 +185,12 @@ public final class BatchlineStack extends Stack {
         write(function, S3Layout.RESULTS + "*");
         write(function, S3Layout.ERRORS + "*");
         listBucket(function);
+    }
+
+    /** The merged files are made from the segments the parts wrote under results/ and errors/. */
+    private void readMergedSegments(Alias function) {
+        read(function, S3Layout.RESULTS + "*");
+        read(function, S3Layout.ERRORS + "*");
     }
 
     /** A part that failed while splitting its output removes the results its failed slice wrote past its checkpoint. */

@@ -41,6 +41,7 @@ public record StackSettings(
             "batchline:profiles", "BATCHLINE_PROFILES",
             "batchline:defaultProfile", "BATCHLINE_DEFAULT_PROFILE",
             "batchline:recordEvents", "BATCHLINE_RECORD_EVENTS",
+            "batchline:recordOutputs", "BATCHLINE_RECORD_OUTPUTS",
             "batchline:finalizeSlice", "BATCHLINE_FINALIZE_SLICE",
             "batchline:recordRetentionDays", "BATCHLINE_RECORD_RETENTION_DAYS",
             "batchline:maxListedErrors", "BATCHLINE_MAX_LISTED_ERRORS");

@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +21,10 @@ import java.util.Set;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A finished job copied out of the bucket into a folder: {@code manifest.json} beside
- * {@code results/records/} and {@code errors/records/}, so no record's name can meet the manifest's.
+ * A finished job copied out of the bucket into a folder: {@code manifest.json}, the merged
+ * {@code output.jsonl} and {@code errors.jsonl} when the job wrote them, and on request (or when
+ * there are no merged files) the per-record files in {@code results/records/} and
+ * {@code errors/records/}, apart from the manifest so no record's name can meet its name.
  * A record's file is its record key and {@code .json}, as in S3, unless that would not do on every
  * file system: a key cut into segments (a long id) becomes its {@link RecordKey#hashed hash}, and a
  * name another record already took but for letter case ({@code ABC} beside {@code abc}, one file on
@@ -41,9 +45,32 @@ final class RecordFolder {
         this.mapper = mapper;
     }
 
-    /** Copies the job into {@code target}; the names taken are held for the case check (a set of the job's names). */
-    Path copyOut(String jobId, Path target) throws IOException {
+    /** What was copied: the merged files, if any, and whether the per-record files and their index were. */
+    record Copied(List<Path> merged, boolean records) {
+    }
+
+    /** Copies the job into {@code target}. */
+    Copied copyOut(String jobId, Path target, boolean records) throws IOException {
         copy(S3Layout.manifest(jobId), target.resolve("manifest.json"));
+        JsonNode merged = mapper.readTree(target.resolve("manifest.json").toFile()).path("merged");
+        List<Path> mergedFiles = new ArrayList<>();
+        for (String field : new String[] {"results", "errors"}) {
+            if (merged.hasNonNull(field)) {
+                String key = merged.get(field).asText();
+                Path file = target.resolve(key.substring(key.lastIndexOf('/') + 1));
+                copy(key, file);
+                mergedFiles.add(file);
+            }
+        }
+        boolean copyRecords = records || mergedFiles.isEmpty();
+        if (copyRecords) {
+            copyRecords(jobId, target);
+        }
+        return new Copied(mergedFiles, copyRecords);
+    }
+
+    /** The per-record files and their index; the names taken are held for the case check (a set of the job's names). */
+    private void copyRecords(String jobId, Path target) throws IOException {
         Set<String> taken = new HashSet<>();
         try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
             for (boolean succeeded : new boolean[] {true, false}) {
@@ -67,7 +94,6 @@ final class RecordFolder {
                 }
             }
         }
-        return target;
     }
 
     static String safeName(String recordKey, String customId, Set<String> taken) {

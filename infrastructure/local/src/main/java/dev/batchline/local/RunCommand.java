@@ -42,8 +42,12 @@ final class RunCommand implements Callable<Integer> {
     String profile;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "batchline-out",
-            description = "where results/, errors/ and manifest.json go (default: ${DEFAULT-VALUE})")
+            description = "where the manifest and the merged output.jsonl and errors.jsonl go (default: ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--records", description = "also copy one file per record into results/records/ and "
+            + "errors/records/, with index.jsonl mapping each file to its custom_id")
+    boolean records;
 
     @Option(names = "--provider-config", paramLabel = "FILE",
             description = "timing and faults of the local provider (see batchline provider)")
@@ -98,13 +102,20 @@ final class RunCommand implements Callable<Integer> {
                 Thread.sleep(500);
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
-            Path target = new RecordFolder(pipeline.s3(), LocalPipeline.BUCKET, mapper).copyOut(jobId, this.out.resolve(jobId));
+            Path target = this.out.resolve(jobId);
+            RecordFolder.Copied copied = new RecordFolder(pipeline.s3(), LocalPipeline.BUCKET, mapper)
+                    .copyOut(jobId, target, records);
             JsonNode manifest = mapper.readTree(target.resolve("manifest.json").toFile());
             out.printf("job %s %s: %s%n", jobId, manifest.path("status").asText(), manifest.path("counts"));
-            out.println("results: " + target.resolve("results/records").toAbsolutePath());
-            out.println("errors:  " + target.resolve("errors/records").toAbsolutePath());
             out.println("manifest: " + target.resolve("manifest.json").toAbsolutePath());
-            out.println("index:   " + target.resolve(RecordFolder.INDEX).toAbsolutePath() + " (file -> custom_id)");
+            for (Path merged : copied.merged()) {
+                out.println("merged:   " + merged.toAbsolutePath());
+            }
+            if (copied.records()) {
+                out.println("records:  " + target.resolve("results/records").toAbsolutePath() + ", "
+                        + target.resolve("errors/records").toAbsolutePath());
+                out.println("index:    " + target.resolve(RecordFolder.INDEX).toAbsolutePath() + " (file -> custom_id)");
+            }
             if (!execution.succeeded()) {
                 err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
                 return ValidateCommand.INVALID;

@@ -51,7 +51,7 @@ class RunCommandTest {
         Files.write(file, lines);
         System.setProperty("batchline.home", "../..");
 
-        CommandLineRun run = run("run", file.toString(), "--out", directory.resolve("out").toString());
+        CommandLineRun run = run("run", file.toString(), "--out", directory.resolve("out").toString(), "--records");
 
         assertThat(run.exit()).as(run.err()).isZero();
         Path jobFolder;
@@ -76,6 +76,11 @@ class RunCommandTest {
             indexed.add(entry.path("custom_id").asText());
         }
         assertThat(indexed).containsExactlyInAnyOrderElementsOf(ids);
+        List<String> merged = new ArrayList<>();
+        for (String line : Files.readAllLines(jobFolder.resolve("output.jsonl"))) {
+            merged.add(mapper.readTree(line).path("custom_id").asText());
+        }
+        assertThat(merged).containsExactlyInAnyOrderElementsOf(ids);
         try (Stream<Path> records = Files.walk(jobFolder.resolve("results/records"))) {
             assertThat(records.filter(Files::isRegularFile).count()).isEqualTo(ids.size());
         }

@@ -9,9 +9,11 @@ import dev.batchline.finalize.FinalRecord;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
+import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.finalize.RecordSink;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.local.runtime.LocalPipeline;
+import dev.batchline.job.MergedSegment;
 import dev.batchline.job.PartProgress;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.storage.S3Layout;
@@ -144,7 +146,7 @@ public final class FinalizeAccountingBench {
             BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", TABLE,
                     "EVENTS_QUEUE_URL", "unused"), mapper);
             AtomicLong counted = new AtomicLong();
-            RecordSink.Factory counting = (bucket, jobId) -> new RecordSink() {
+            RecordSink.Factory counting = target -> new RecordSink() {
                 @Override
                 public void write(FinalRecord record) {
                     counted.incrementAndGet();
@@ -156,12 +158,13 @@ public final class FinalizeAccountingBench {
                 }
 
                 @Override
-                public void flush() {
+                public List<MergedSegment> flush() {
+                    return List.of();
                 }
             };
             FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
                 throw new IllegalStateException("the benchmark needs no provider");
-            }), counting, new FinalizeSettings(20_000, FinalizeSettings.DEFAULTS.putThreads(), RecordEvents.NONE,
+            }), counting, new FinalizeSettings(20_000, FinalizeSettings.DEFAULTS.putThreads(), RecordEvents.NONE, RecordOutputs.OBJECTS,
                     Duration.ZERO), mapper, Clock.systemUTC());
             HeapSampler heap = new HeapSampler();
             heap.start();

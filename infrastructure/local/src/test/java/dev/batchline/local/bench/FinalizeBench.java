@@ -7,6 +7,7 @@ import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
+import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.local.runtime.LocalPipeline;
@@ -129,8 +130,9 @@ public final class FinalizeBench {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
             throw new IllegalStateException("the benchmark needs no provider");
-        }), S3RecordSink.factory(s3, pool, new SqsEventPublisher(sqs, queue, mapper), events, Clock.systemUTC()),
-                new FinalizeSettings(records, threads, events, Duration.ZERO), mapper, Clock.systemUTC());
+        }), S3RecordSink.factory(s3, new S3RecordSink.Settings(pool,
+                new SqsEventPublisher(sqs, queue, mapper), events, RecordOutputs.OBJECTS, mapper, Clock.systemUTC())),
+                new FinalizeSettings(records, threads, events, RecordOutputs.OBJECTS, Duration.ZERO), mapper, Clock.systemUTC());
         PartProgress part = PartProgress.item(jobId, 1).withBatch("batch_bench", 0, 1, true, false);
         long start = System.nanoTime();
         while (!Boolean.FALSE.equals(part.moreWork())) {

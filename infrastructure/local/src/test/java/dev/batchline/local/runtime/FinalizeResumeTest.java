@@ -10,8 +10,10 @@ import dev.batchline.lambda.Services;
 import dev.batchline.finalize.FinalizeService;
 import dev.batchline.finalize.FinalizeSettings;
 import dev.batchline.finalize.RecordEvents;
+import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.finalize.S3RecordSink;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.MergedSegment;
 import dev.batchline.job.PartProgress;
 import dev.batchline.job.PartRecord;
 import dev.batchline.local.provider.LocalProviderServer;
@@ -108,8 +110,9 @@ class FinalizeResumeTest {
             ProviderClients providers = new ProviderClients(config.profiles(), Services.providerFactory(s3, keys,
                     mapper, Clock.systemUTC()));
             ExecutorService pool = Executors.newFixedThreadPool(4);
-            FinalizeService finalizer = new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3, pool, events,
-                    RecordEvents.ALL, Clock.systemUTC()), new FinalizeSettings(7, 4, RecordEvents.ALL, Duration.ZERO),
+            FinalizeService finalizer = new FinalizeService(s3, jobs, providers, S3RecordSink.factory(s3,
+                    new S3RecordSink.Settings(pool, events, RecordEvents.ALL, RecordOutputs.BOTH, mapper,
+                            Clock.systemUTC())), new FinalizeSettings(7, 4, RecordEvents.ALL, RecordOutputs.BOTH, Duration.ZERO),
                     mapper, Clock.systemUTC());
             Instant deadline = Instant.now().plusSeconds(60);
             PartProgress first = finalizer.finalizePart(part, deadline);
@@ -130,6 +133,15 @@ class FinalizeResumeTest {
                     .forEach(o -> records.add(o.key()));
             assertThat(records).hasSize(30);
             assertThat(events.sent).extracting(CloudEvent::id).doesNotHaveDuplicates().hasSize(30);
+            // The merged output holds what the checkpoints committed: the crashed slice's segment is not listed.
+            List<String> mergedIds = new ArrayList<>();
+            for (MergedSegment segment : jobs.part(jobId, 1).segments()) {
+                String lines = s3.getObjectAsBytes(r -> r.bucket(bucket).key(segment.key())).asUtf8String();
+                for (String line : lines.split("\n")) {
+                    mergedIds.add(Json.mapper().readTree(line).path("custom_id").asText());
+                }
+            }
+            assertThat(mergedIds).doesNotHaveDuplicates().hasSize(30);
         }
     }
 }

@@ -84,37 +84,74 @@ class PipelineEndToEndTest {
         }
     }
 
-    /** Every input custom_id in exactly one of results/ and errors/; returns the error records by id. */
+    /**
+     * Every input custom_id in exactly one of results/ and errors/, as objects and in the merged files,
+     * whichever the job wrote, and the manifest's counts equal to both; returns the error records by id.
+     */
     private Map<String, JsonNode> assertAccountedFor(LocalPipeline pipeline, String jobId, int requests)
             throws Exception {
-        List<String> results = keys(pipeline, S3Layout.recordsPrefix(jobId, true));
-        List<String> errors = keys(pipeline, S3Layout.recordsPrefix(jobId, false));
-        List<String> ids = new ArrayList<>();
-        results.forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1).replace(".json", "")));
-        Map<String, JsonNode> errorRecords = new java.util.TreeMap<>();
-        for (String key : errors) {
-            String id = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
-            ids.add(id);
-            errorRecords.put(id, mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
-                    .key(key)).asByteArray()));
-        }
-        assertThat(ids).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, requests)
-                .mapToObj(i -> "req-" + i).toList());
+        List<String> expected = IntStream.rangeClosed(1, requests).mapToObj(i -> "req-" + i).toList();
         JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
                 .key(S3Layout.manifest(jobId))).asByteArray());
         assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
-        assertThat(manifest.path("counts").path("succeeded").asInt()).isEqualTo(results.size());
         // The manifest holds to its documented shape: every field a Manifest has, and no other.
         Manifest typed = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .readValue(mapper.writeValueAsBytes(manifest), Manifest.class);
         assertThat(typed.schemaVersion()).isEqualTo(Manifest.SCHEMA_VERSION);
         assertThat(typed.counts().total()).isEqualTo(requests);
-        assertThat(typed.counts().failed() + typed.counts().expired() + typed.counts().cancelled()
-                + typed.counts().missing()).isEqualTo(errors.size());
-        assertThat(typed.records()).isEqualTo(new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
-                S3Layout.recordsPrefix(jobId, false)));
         assertThat(typed.parts().stream().mapToLong(Manifest.Part::requests).sum()).isEqualTo(requests);
+        long errorCount = typed.counts().failed() + typed.counts().expired() + typed.counts().cancelled()
+                + typed.counts().missing();
+        assertThat(typed.records() != null || typed.merged() != null).isTrue();
+        Map<String, JsonNode> errorRecords = new java.util.TreeMap<>();
+        if (typed.records() != null) {
+            List<String> results = keys(pipeline, S3Layout.recordsPrefix(jobId, true));
+            List<String> errors = keys(pipeline, S3Layout.recordsPrefix(jobId, false));
+            List<String> ids = new ArrayList<>();
+            results.forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1).replace(".json", "")));
+            for (String key : errors) {
+                String id = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
+                ids.add(id);
+                errorRecords.put(id, mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
+                        .key(key)).asByteArray()));
+            }
+            assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(typed.counts().succeeded()).isEqualTo(results.size());
+            assertThat(errorCount).isEqualTo(errors.size());
+            assertThat(typed.records()).isEqualTo(new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
+                    S3Layout.recordsPrefix(jobId, false)));
+        }
+        if (typed.merged() != null) {
+            List<JsonNode> results = mergedLines(pipeline, typed.merged().results());
+            List<JsonNode> errors = mergedLines(pipeline, typed.merged().errors());
+            List<String> ids = new ArrayList<>();
+            results.forEach(line -> ids.add(line.path("custom_id").asText()));
+            Map<String, JsonNode> mergedErrors = new java.util.TreeMap<>();
+            errors.forEach(line -> {
+                ids.add(line.path("custom_id").asText());
+                mergedErrors.put(line.path("custom_id").asText(), line);
+            });
+            assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(typed.merged()).isEqualTo(new Manifest.Merged(S3Layout.mergedOutput(jobId, true),
+                    typed.counts().succeeded(), S3Layout.mergedOutput(jobId, false), errorCount));
+            assertThat(results).hasSize((int) typed.counts().succeeded());
+            if (typed.records() != null) {
+                assertThat(mergedErrors).isEqualTo(errorRecords);
+            }
+            errorRecords = mergedErrors;
+        }
         return errorRecords;
+    }
+
+    private List<JsonNode> mergedLines(LocalPipeline pipeline, String key) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        String content = pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET).key(key)).asUtf8String();
+        for (String line : content.split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add(mapper.readTree(line));
+            }
+        }
+        return lines;
     }
 
     private Manifest manifest(LocalPipeline pipeline, String jobId) throws Exception {
@@ -342,6 +379,36 @@ class PipelineEndToEndTest {
             assertThat(batches).filteredOn(batch -> !batch.path("id").asText().equals(recorded))
                     .singleElement().satisfies(twin -> assertThat(twin.path("status").asText())
                             .isIn("cancelling", "cancelled"));
+        }
+    }
+
+    /**
+     * Merged output only: no per-record object is written; output.jsonl and errors.jsonl hold every
+     * request once across slices of three and two parts, and each record event names the merged
+     * segment and line and carries the record.
+     */
+    @Test
+    void mergedOutputOnly_writesNoRecordObjects_andTheMergedFilesHoldEveryRequestOnce() throws Exception {
+        LocalProviderConfig.Faults twoFail = new LocalProviderConfig.Faults(List.of(
+                new LocalProviderConfig.RequestFailure("req-(3|8)", 400, "invalid_request", "bad")), null,
+                null, null, null, null, null);
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(twoFail), Map.of("maxRequestsPerBatch", 5),
+                Map.of("BATCHLINE_RECORD_OUTPUTS", "merged", "BATCHLINE_FINALIZE_SLICE", "3")))) {
+            String jobId = runToEnd(pipeline, requests("merged.jsonl", 10));
+
+            Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 10);
+            assertThat(errors).containsOnlyKeys("req-3", "req-8");
+            assertThat(manifest(pipeline, jobId).records()).isNull();
+            assertThat(keys(pipeline, S3Layout.recordsPrefix(jobId, true))).isEmpty();
+            assertThat(keys(pipeline, S3Layout.recordsPrefix(jobId, false))).isEmpty();
+            List<JsonNode> recordEvents = events(pipeline).stream()
+                    .filter(e -> e.path("type").asText().startsWith("batchline.record.")).toList();
+            assertThat(recordEvents).hasSize(10).allSatisfy(event -> {
+                JsonNode data = event.path("data");
+                assertThat(data.path("key").asText()).contains("/merged/part-");
+                assertThat(data.path("line").asLong()).isPositive();
+                assertThat(data.path("record").path("custom_id").asText()).isEqualTo(data.path("customId").asText());
+            });
         }
     }
 
