@@ -16,6 +16,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -34,6 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 final class RecordFolder {
 
     static final String INDEX = "index.jsonl";
+    private static final int COPY_THREADS = 8;
 
     private final S3Client s3;
     private final String bucket;
@@ -69,30 +75,49 @@ final class RecordFolder {
         return new Copied(mergedFiles, copyRecords);
     }
 
-    /** The per-record files and their index; the names taken are held for the case check (a set of the job's names). */
+    /**
+     * The per-record files, copied {@value #COPY_THREADS} at a time, and their index in listing
+     * order. Names are settled first, in order (the names taken are held for the case check: a set of
+     * the job's names); a hashed key's custom_id is read from its copied record.
+     */
     private void copyRecords(String jobId, Path target) throws IOException {
         Set<String> taken = new HashSet<>();
-        try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
+        List<Future<Map<String, String>>> entries = new ArrayList<>();
+        ExecutorService copiers = Executors.newFixedThreadPool(COPY_THREADS);
+        try {
             for (boolean succeeded : new boolean[] {true, false}) {
                 String prefix = S3Layout.recordsPrefix(jobId, succeeded);
                 String folder = (succeeded ? "results" : "errors") + "/records/";
+                Files.createDirectories(target.resolve(folder));
                 for (var object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
                     String recordKey = object.key().substring(prefix.length(), object.key().length() - ".json".length());
-                    // Copied beside the folders first: its name is known only once a hashed key's record is read.
-                    Path file = target.resolve(".copying.json");
-                    copy(object.key(), file);
-                    String customId = RecordKey.customIdOf(recordKey)
-                            .orElseGet(() -> read(file).path("custom_id").asText());
-                    String name = safeName(recordKey, customId, taken);
-                    Files.createDirectories(target.resolve(folder));
-                    Files.move(file, target.resolve(folder + name), StandardCopyOption.REPLACE_EXISTING);
-                    Map<String, String> entry = new LinkedHashMap<>();
-                    entry.put("file", folder + name);
-                    entry.put("custom_id", customId);
-                    index.write(mapper.writeValueAsString(entry));
+                    Optional<String> customId = RecordKey.customIdOf(recordKey);
+                    // A hashed key is a name already: no other key or hash can take it, in any case.
+                    String file = folder + (customId.isPresent() ? safeName(recordKey, customId.get(), taken)
+                            : recordKey + ".json");
+                    entries.add(copiers.submit(() -> {
+                        copy(object.key(), target.resolve(file));
+                        Map<String, String> entry = new LinkedHashMap<>();
+                        entry.put("file", file);
+                        entry.put("custom_id", customId.orElseGet(() -> read(target.resolve(file))
+                                .path("custom_id").asText()));
+                        return entry;
+                    }));
+                }
+            }
+            try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
+                for (Future<Map<String, String>> entry : entries) {
+                    index.write(mapper.writeValueAsString(entry.get()));
                     index.newLine();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while copying records", e);
+        } catch (ExecutionException e) {
+            throw new IOException("copying a record failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            copiers.shutdownNow();
         }
     }
 
