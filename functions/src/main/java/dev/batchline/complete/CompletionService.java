@@ -55,7 +55,7 @@ public final class CompletionService {
 
     /** CompleteJob: every part has ended, each failed one alone; the job is completed. */
     public JobOutcome complete(String jobId) {
-        return finish(jobId, JobStatus.COMPLETED, null);
+        return finish(jobId, JobStatus.COMPLETED, null, true);
     }
 
     /**
@@ -63,16 +63,18 @@ public final class CompletionService {
      * records and its live batch cancelled, as far as the deadline allows (empty: call again); then
      * the manifest, with whatever could not be accounted left out of the counts.
      *
-     * @param lastCall write the manifest now whatever remains: the state machine's bound on calls
+     * @param lastCall write the status and manifest now whatever remains, and no merged files (the
+     *                 state machine's bound on calls, or FailJob failing for good: what could fail again
+     *                 is left out, so the job does not stay running)
      */
     public Optional<JobOutcome> fail(String jobId, Manifest.Failure failure, boolean lastCall, Instant deadline) {
         if (!lastCall && !partFailures.failUnfinished(jobId, failure.error() + ": " + failure.cause(), deadline)) {
             return Optional.empty();
         }
-        return Optional.of(finish(jobId, JobStatus.FAILED, failure));
+        return Optional.of(finish(jobId, JobStatus.FAILED, failure, !lastCall));
     }
 
-    private JobOutcome finish(String jobId, JobStatus status, Manifest.Failure failure) {
+    private JobOutcome finish(String jobId, JobStatus status, Manifest.Failure failure, boolean merge) {
         JobRecord job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId
                 + " is not recorded"));
         String manifestKey = S3Layout.manifest(jobId);
@@ -103,7 +105,7 @@ public final class CompletionService {
                 new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
                 outputs.objects() ? new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
                         S3Layout.recordsPrefix(jobId, false)) : null,
-                outputs.merged() ? mergedFiles.write(job.source().bucket(), jobId, records) : null,
+                outputs.merged() && merge ? mergedFiles.write(job.source().bucket(), jobId, records) : null,
                 parts, job.createdAt(), now, failure);
         // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.
         jobs.markFinished(jobId, status, manifestKey, now);

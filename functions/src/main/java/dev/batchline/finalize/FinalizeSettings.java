@@ -12,4 +12,11 @@ public record FinalizeSettings(int sliceRecords, int putThreads, RecordEvents re
 
     public static final FinalizeSettings DEFAULTS = new FinalizeSettings(20_000, 16, RecordEvents.ALL,
             RecordOutputs.BOTH, Duration.ofSeconds(60));
+
+    public FinalizeSettings {
+        if (sliceRecords < 1 || putThreads < 1) {
+            throw new IllegalArgumentException("BATCHLINE_FINALIZE_SLICE and the writer threads must be at least 1, got "
+                    + sliceRecords + " and " + putThreads);
+        }
+    }
 }

@@ -41,6 +41,11 @@ final class PartSlice {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartSlice.class);
     private static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+    /**
+     * Slices a part is cut into at most, whatever BATCHLINE_FINALIZE_SLICE says: each checkpoint
+     * lists its merged segments on the part's DynamoDB item, which holds 400 KB.
+     */
+    static final int MAX_SLICES = 1_000;
 
     private final Tools tools;
     private final String bucket;
@@ -53,6 +58,7 @@ final class PartSlice {
     private final FinalizeCheckpoints checkpoints;
     private final Instant deadline;
     private final BitSet seen;
+    private final int sliceRecords;
     private FinalizeCursor cursor;
     private FinalizePhase phase;
     private long offset;
@@ -79,6 +85,8 @@ final class PartSlice {
         this.line = cursor.line();
         this.outcome = record.outcome();
         this.seen = checkpoints.seen(cursor);
+        this.sliceRecords = Math.max(tools.settings().sliceRecords(),
+                (record.staged().requests() + MAX_SLICES - 1) / MAX_SLICES);
     }
 
     /** True when a slice boundary came before the part's end. */
@@ -117,6 +125,7 @@ final class PartSlice {
             unmatched = null;
         }
         cursor = checkpoints.save(cursor, phase, offset, line, seen, outcome, segments);
+        sink.committed();
         written = 0;
     }
 
@@ -272,7 +281,7 @@ final class PartSlice {
     }
 
     private boolean atSliceBoundary() {
-        return written >= tools.settings().sliceRecords()
+        return written >= sliceRecords
                 || tools.clock().instant().isAfter(deadline.minus(tools.settings().safetyMargin()));
     }
 }

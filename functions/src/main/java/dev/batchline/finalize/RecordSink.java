@@ -25,6 +25,12 @@ public interface RecordSink {
      */
     List<MergedSegment> flush();
 
+    /**
+     * The checkpoint that commits the last flush is saved: what must not come before it goes now
+     * (events naming merged segments, which only a commit makes part of the output).
+     */
+    void committed();
+
     /** Whose records a sink takes: one part of a job, in one finalize invocation ({@code run}). */
     record Target(String bucket, String jobId, int partNumber, String run) {
     }

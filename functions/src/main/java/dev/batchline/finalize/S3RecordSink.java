@@ -34,8 +34,12 @@ public final class S3RecordSink implements RecordSink {
      * S3's 2 KB of metadata; a hashed key's record always carries the id in its content.
      */
     static final int MAX_ID_METADATA = 1_800;
-    /** Records up to this size travel in their event when there is no object of their own. */
-    static final int MAX_RECORD_IN_EVENT = 16 * 1024;
+    /**
+     * Records up to this size travel in their event when there is no object of their own: ten such
+     * events, escaped to ASCII (a character can take six), stay inside one SQS batch, and a slice's
+     * events stay a few tens of megabytes.
+     */
+    static final int MAX_RECORD_IN_EVENT = 2 * 1024;
 
     /** What every sink of a service shares. */
     public record Settings(ExecutorService writers, EventPublisher events, RecordEvents recordEvents,
@@ -140,10 +144,26 @@ public final class S3RecordSink implements RecordSink {
             throw new IllegalStateException("writing a record failed: " + failed.getMessage(), failed);
         }
         List<MergedSegment> closed = segments == null ? List.of() : segments.close();
+        if (settings.recordOutputs().objects()) {
+            // Events name objects that are there now: sent before the checkpoint, a crash sends them again.
+            publishPending();
+        }
+        return closed;
+    }
+
+    /**
+     * Without objects, events name merged segments, which a slice done again after a crash replaces:
+     * they go once the checkpoint listing their segment is saved (a crash between the two loses them).
+     */
+    @Override
+    public void committed() {
+        publishPending();
+    }
+
+    private void publishPending() {
         if (!pendingEvents.isEmpty()) {
             settings.events().publishAll(pendingEvents);
             pendingEvents.clear();
         }
-        return closed;
     }
 }

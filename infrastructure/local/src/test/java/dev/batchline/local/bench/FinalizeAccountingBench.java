@@ -161,6 +161,10 @@ public final class FinalizeAccountingBench {
                 public List<MergedSegment> flush() {
                     return List.of();
                 }
+
+                @Override
+                public void committed() {
+                }
             };
             FinalizeService finalizer = new FinalizeService(s3, jobs, new ProviderClients(config.profiles(), p -> {
                 throw new IllegalStateException("the benchmark needs no provider");
