@@ -33,6 +33,13 @@ class DynamoJobStoreTest {
         jobs = new DynamoJobStore(dynamo, table);
     }
 
+    /** A job of one three-request part whose provider files are copied: finalizing has started. */
+    private void finalizingPart(String jobId) {
+        jobs.claim(JobRecord.validating(jobId, "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.saveParts(jobId, List.of(new StagedPart(1, "staging/" + jobId + "/part-00001.jsonl", 1, 3, 30)));
+        jobs.startFinalize(jobId, 1);
+    }
+
     @Test
     void claim_afterTheLeaseRanOut_takesTheJobOverAndRecordsWhenAsEveryOtherWriteDoes() {
         jobs.claim(JobRecord.validating("job-1", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
@@ -64,9 +71,7 @@ class DynamoJobStoreTest {
 
     @Test
     void saveFinalizeProgress_storesThePhaseAndCursorAndReadsThemBack() {
-        jobs.claim(JobRecord.validating("job-2", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
-        jobs.saveParts("job-2", List.of(new StagedPart(1, "staging/job-2/part-00001.jsonl", 1, 3, 30)));
-        jobs.startFinalize("job-2", 1);
+        finalizingPart("job-2");
         jobs.startFinalize("job-2", 1);
         assertThat(jobs.part("job-2", 1).finalizeCursor()).isEqualTo(FinalizeCursor.START);
 
@@ -83,9 +88,7 @@ class DynamoJobStoreTest {
 
     @Test
     void saveFinalizeProgress_fromACheckpointAnotherRunHasSavedPast_isRefused() {
-        jobs.claim(JobRecord.validating("job-3", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
-        jobs.saveParts("job-3", List.of(new StagedPart(1, "staging/job-3/part-00001.jsonl", 1, 3, 30)));
-        jobs.startFinalize("job-3", 1);
+        finalizingPart("job-3");
         FinalizeCursor first = FinalizeCursor.START.next(10, 0, "seen-a");
         FinalizeCursor rival = FinalizeCursor.START.next(20, 0, "seen-b");
         jobs.takeFinalizeLease("job-3", 1, "run-a", NOW.plusSeconds(900), NOW);
@@ -99,9 +102,7 @@ class DynamoJobStoreTest {
 
     @Test
     void failPart_keepsWhatHasARecord_restartsAtTheIds_once_andNeverOvertakesARunningSlice() {
-        jobs.claim(JobRecord.validating("job-4", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
-        jobs.saveParts("job-4", List.of(new StagedPart(1, "staging/job-4/part-00001.jsonl", 1, 3, 30)));
-        jobs.startFinalize("job-4", 1);
+        finalizingPart("job-4");
         FinalizeCursor output = FinalizeCursor.START.next(40, 2, "seen-a");
         jobs.takeFinalizeLease("job-4", 1, "run-a", NOW.plusSeconds(900), NOW);
         jobs.saveFinalizeProgress("job-4", 1, "run-a", FinalizePhase.OUTPUT, output, new PartOutcome(2, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -122,9 +123,7 @@ class DynamoJobStoreTest {
 
     @Test
     void finalizeLease_isOneRunsUntilItsDeadline_andOnlyItsHolderSaves() {
-        jobs.claim(JobRecord.validating("job-5", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
-        jobs.saveParts("job-5", List.of(new StagedPart(1, "staging/job-5/part-00001.jsonl", 1, 3, 30)));
-        jobs.startFinalize("job-5", 1);
+        finalizingPart("job-5");
         jobs.takeFinalizeLease("job-5", 1, "run-a", NOW.plusSeconds(900), NOW);
         jobs.takeFinalizeLease("job-5", 1, "run-a", NOW.plusSeconds(900), NOW.plusSeconds(1));
 
