@@ -80,7 +80,7 @@ class FinalizeResumeTest {
         s3.createBucket(r -> r.bucket(bucket));
         dynamo.createTable(DynamoJobStore.createTableRequest("jobs-" + suffix));
         String queue = sqs.createQueue(r -> r.queueName("events-" + suffix)).queueUrl();
-        try (LocalProviderServer provider = LocalProviderServer.start(0, PipelineEndToEndTest.fast(null), null,
+        try (LocalProviderServer provider = LocalProviderServer.start(0, EndToEndSupport.fast(null), null,
                 mapper, Clock.systemUTC())) {
             BatchlineConfig config = BatchlineConfig.fromEnvironment(Map.of("JOBS_TABLE_NAME", "jobs-" + suffix,
                     "EVENTS_QUEUE_URL", queue, "BATCHLINE_DEFAULT_PROFILE", "local", "BATCHLINE_PROFILES",

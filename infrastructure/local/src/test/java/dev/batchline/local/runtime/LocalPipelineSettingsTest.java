@@ -18,8 +18,8 @@ class LocalPipelineSettingsTest {
     private final ObjectMapper mapper = Json.mapper();
 
     private static LocalPipeline.Settings settings(String baseProfile, Map<String, String> env) {
-        return new LocalPipeline.Settings(null, null, null, PipelineEndToEndTest.RUNNER,
-                PipelineEndToEndTest.DEFINITION, baseProfile, Map.of(), env);
+        return new LocalPipeline.Settings(null, null, null, EndToEndSupport.RUNNER,
+                EndToEndSupport.DEFINITION, baseProfile, Map.of(), env);
     }
 
     private ProviderProfile local(LocalPipeline.Settings settings) throws Exception {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** statemachine/batchline.asl.json: linted by asl-validator, and held to the project's rules for Task states (docs/architecture.md). */
 class StateMachineDefinitionTest {
 
-    private static final Path DEFINITION = PipelineEndToEndTest.DEFINITION;
+    private static final Path DEFINITION = EndToEndSupport.DEFINITION;
     private static final List<String> LAMBDA_ERRORS = List.of("Lambda.ServiceException", "Lambda.AWSLambdaException",
             "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
 
@@ -29,7 +29,7 @@ class StateMachineDefinitionTest {
     }
 
     private static Lint lint(Path definition) throws Exception {
-        Process process = new ProcessBuilder("node", PipelineEndToEndTest.RUNNER.resolve(
+        Process process = new ProcessBuilder("node", EndToEndSupport.RUNNER.resolve(
                 "node_modules/asl-validator/dist/bin/asl-validator.js").toString(), "--json-path",
                 definition.toString()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
