@@ -106,7 +106,8 @@ public final class CompletionService {
                 outputs.objects() ? new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
                         S3Layout.recordsPrefix(jobId, false)) : null,
                 outputs.merged() && merge ? mergedFiles.write(job.source().bucket(), jobId, records) : null,
-                parts, job.createdAt(), now, failure);
+                parts, job.createdAt(), now, failure, job.lineage().retryOf() == null ? null : job.lineage(),
+                List.of());
         // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.
         jobs.markFinished(jobId, status, manifestKey, now);
         s3.putObject(r -> r.bucket(job.source().bucket()).key(manifestKey).contentType("application/json"),

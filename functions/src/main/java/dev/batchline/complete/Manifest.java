@@ -1,6 +1,7 @@
 package dev.batchline.complete;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.job.Lineage;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.job.SourceObject;
 import java.time.Instant;
@@ -18,6 +19,10 @@ import java.util.List;
  * @param records       the prefixes of the per-record objects, when the job wrote them
  * @param merged        the merged files and their lines, when the job wrote them
  * @param error         why the job failed, when it did
+ * @param lineage       the job whose failed requests this one retries, and which retry it is; absent
+ *                      for an upload of its own
+ * @param retriedBy     the jobs that retry this one's failed requests, newest last: written when the
+ *                      job finishes as empty, and added to by {@code batchline retry}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -38,7 +43,12 @@ public record Manifest(
         List<Part> parts,
         Instant createdAt,
         Instant finishedAt,
-        Failure error) {
+        Failure error,
+        Lineage lineage,
+        List<String> retriedBy) {
+
+    /** The manifest field {@code batchline retry} appends the new job's id to. */
+    public static final String RETRIED_BY = "retriedBy";
 
     public static final int SCHEMA_VERSION = 1;
 

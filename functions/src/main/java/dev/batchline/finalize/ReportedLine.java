@@ -21,7 +21,7 @@ record ReportedLine(String customId, FinalRecord record, PartOutcome outcome) {
         int status = response.path("status_code").asInt(0);
         boolean succeeded = status / 100 == 2 && (result.path("error").isNull()
                 || result.path("error").isMissingNode());
-        String errorCode = succeeded ? null : errorCode(result, response);
+        String errorCode = succeeded ? null : FinalRecord.errorCodeOf(result);
         JsonNode usage = response.path("body").path("usage");
         long prompt = usage.path("prompt_tokens").asLong(usage.path("input_tokens").asLong());
         long completion = usage.path("completion_tokens").asLong(usage.path("output_tokens").asLong());
@@ -33,14 +33,5 @@ record ReportedLine(String customId, FinalRecord record, PartOutcome outcome) {
         return new ReportedLine(customId, new FinalRecord(customId, outcome, line, status == 0 ? null : status,
                 errorCode), PartOutcome.of(outcome, prompt, completion,
                 usage.path("total_tokens").asLong(prompt + completion)));
-    }
-
-    private static String errorCode(JsonNode result, JsonNode response) {
-        if (result.path("error").hasNonNull("code")) {
-            return result.path("error").path("code").asText();
-        }
-        JsonNode bodyError = response.path("body").path("error");
-        return bodyError.hasNonNull("code") ? bodyError.get("code").asText()
-                : bodyError.path("type").asText("http_" + response.path("status_code").asInt());
     }
 }

@@ -7,6 +7,7 @@ import dev.batchline.job.JobId;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
+import dev.batchline.job.Lineage;
 import dev.batchline.job.SourceObject;
 import dev.batchline.job.StagedPart;
 import dev.batchline.notify.CloudEvent;
@@ -15,7 +16,6 @@ import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,7 +24,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -95,7 +97,9 @@ public final class IngestService {
         PartSplitter splitter = new PartSplitter(profile,
                 new S3PartStore(s3, source.bucket(), jobId, settings.uploadPartBytes()));
         ValidationReport report;
-        try (InputStream in = open(source)) {
+        Lineage lineage;
+        try (ResponseInputStream<GetObjectResponse> in = open(source)) {
+            lineage = Lineage.fromMetadata(in.response().metadata());
             report = new BatchFileValidator(profile, settings.validator()).validate(in, source.size(), splitter);
         } catch (NoSuchKeyException e) {
             return reject(jobId, source, RejectionReport.SOURCE_UNAVAILABLE,
@@ -116,7 +120,7 @@ public final class IngestService {
         List<StagedPart> parts = splitter.parts();
         jobs.saveParts(jobId, parts);
         JobRecord job = jobs.markSubmitting(jobId, report.requests(), parts.size(), report.endpoint(),
-                report.model(), clock.instant());
+                report.model(), lineage, clock.instant());
         String execution = startWorkflow(job, parts);
         jobs.markRunning(jobId, execution, clock.instant());
         LOG.info("job {} submitting: {} requests in {} part(s), execution {}", jobId, report.requests(),
@@ -125,7 +129,7 @@ public final class IngestService {
     }
 
     /** The exact version the event announced: a later overwrite must not be read under this job. */
-    private InputStream open(SourceObject source) {
+    private ResponseInputStream<GetObjectResponse> open(SourceObject source) {
         GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(source.bucket()).key(source.key());
         if (source.versionId() != null && !source.versionId().isEmpty()) {
             request.versionId(source.versionId());

@@ -27,6 +27,12 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -42,7 +48,12 @@ public final class DynamoJobStore implements JobStore {
 
     public static final String PARTITION_KEY = "pk";
     public static final String SORT_KEY = "sk";
+    /** The index of jobs by creation time that {@link #newest} reads: job items only, newest last. */
+    public static final String CREATION_INDEX = "byCreation";
+    public static final String LISTING_KEY = "listing";
+    public static final String CREATED_AT = "createdAt";
     private static final int BATCH_WRITE_LIMIT = 25;
+    private static final int QUERY_PAGE = 100;
     public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
 
@@ -67,10 +78,15 @@ public final class DynamoJobStore implements JobStore {
         return CreateTableRequest.builder()
                 .tableName(table)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(stringAttribute(PARTITION_KEY), stringAttribute(SORT_KEY))
+                .attributeDefinitions(stringAttribute(PARTITION_KEY), stringAttribute(SORT_KEY),
+                        stringAttribute(LISTING_KEY), stringAttribute(CREATED_AT))
                 .keySchema(
                         KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build())
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(CREATION_INDEX)
+                        .keySchema(KeySchemaElement.builder().attributeName(LISTING_KEY).keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName(CREATED_AT).keyType(KeyType.RANGE).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build())
                 .build();
     }
 
@@ -121,19 +137,23 @@ public final class DynamoJobStore implements JobStore {
             item.put(TIME_TO_LIVE_ATTRIBUTE, n(clock.instant().plus(retention).getEpochSecond()));
             writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
         }
+        writeAll(writes);
+    }
+
+    private void writeAll(List<WriteRequest> writes) {
         for (int from = 0; from < writes.size(); from += BATCH_WRITE_LIMIT) {
-            writeAll(writes.subList(from, Math.min(writes.size(), from + BATCH_WRITE_LIMIT)));
+            writeBatch(writes.subList(from, Math.min(writes.size(), from + BATCH_WRITE_LIMIT)));
         }
     }
 
-    private void writeAll(List<WriteRequest> batch) {
+    private void writeBatch(List<WriteRequest> batch) {
         Map<String, List<WriteRequest>> pending = Map.of(table, batch);
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt > 0) {
                 Backoff.pause(attempt);
             }
             if (attempt == 8) {
-                throw new IllegalStateException("DynamoDB left part records unprocessed after " + attempt + " tries");
+                throw new IllegalStateException("DynamoDB left writes of job records unprocessed after " + attempt + " tries");
             }
             Map<String, List<WriteRequest>> request = pending;
             pending = dynamo.batchWriteItem(r -> r.requestItems(request)).unprocessedItems();
@@ -142,14 +162,20 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public JobRecord markSubmitting(String jobId, long requests, int parts, String endpoint, String model,
-            Instant now) {
+            Lineage lineage, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
+        String lineageFields = "";
+        if (lineage.retryOf() != null) {
+            values.put(":retryOf", s(lineage.retryOf()));
+            values.put(":generation", n(lineage.generation()));
+            lineageFields = ", retryOf = :retryOf, generation = :generation";
+        }
         values.put(":requests", n(requests));
         values.put(":parts", n(parts));
         values.put(":endpoint", s(endpoint));
         values.put(":model", model == null ? nul() : s(model));
         return transition(jobId, JobStatus.SUBMITTING, now,
-                "requests = :requests, parts = :parts, endpoint = :endpoint, model = :model", values);
+                "requests = :requests, parts = :parts, endpoint = :endpoint, model = :model" + lineageFields, values);
     }
 
     @Override
@@ -213,6 +239,42 @@ public final class DynamoJobStore implements JobStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(jobFromItem(item));
     }
 
+    @Override
+    public List<JobRecord> newest(JobStatus status, int limit) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":listed", s(JobItems.LISTED_JOB));
+        QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(CREATION_INDEX)
+                .keyConditionExpression(LISTING_KEY + " = :listed").scanIndexForward(false);
+        if (status != null) {
+            values.put(":status", s(status.name()));
+            query.filterExpression("#status = :status").expressionAttributeNames(Map.of("#status", "status"));
+        }
+        query.expressionAttributeValues(values);
+        List<JobRecord> jobs = new ArrayList<>();
+        for (QueryResponse page : dynamo.queryPaginator(query.limit(Math.min(limit, QUERY_PAGE)).build())) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                jobs.add(jobFromItem(item));
+                if (jobs.size() == limit) {
+                    return jobs;
+                }
+            }
+        }
+        return jobs;
+    }
+
+    @Override
+    public void delete(String jobId) {
+        List<WriteRequest> deletes = new ArrayList<>();
+        for (QueryResponse page : dynamo.queryPaginator(r -> r.tableName(table)
+                .keyConditionExpression(PARTITION_KEY + " = :pk").projectionExpression(PARTITION_KEY + ", " + SORT_KEY)
+                .expressionAttributeValues(Map.of(":pk", jobKey(jobId).get(PARTITION_KEY))))) {
+            for (Map<String, AttributeValue> key : page.items()) {
+                deletes.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(key).build()).build());
+            }
+        }
+        writeAll(deletes);
+    }
+
     private JobRecord require(String jobId) {
         return find(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " is not in " + table));
     }
@@ -220,12 +282,22 @@ public final class DynamoJobStore implements JobStore {
     @Override
     public List<StagedPart> parts(String jobId) {
         List<StagedPart> parts = new ArrayList<>();
-        dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
+        partItems(jobId).forEach(item -> parts.add(stagedFromItem(item)));
+        return parts;
+    }
+
+    @Override
+    public List<PartRecord> partRecords(String jobId) {
+        List<PartRecord> parts = new ArrayList<>();
+        partItems(jobId).forEach(item -> parts.add(partFromItem(item)));
+        return parts;
+    }
+
+    private Iterable<Map<String, AttributeValue>> partItems(String jobId) {
+        return dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
                         .keyConditionExpression("pk = :pk AND begins_with(sk, :part)")
                         .expressionAttributeValues(Map.of(":pk", s("JOB#" + jobId), ":part", s("PART#"))))
-                .items()
-                .forEach(item -> parts.add(stagedFromItem(item)));
-        return parts;
+                .items();
     }
 
     @Override
@@ -279,12 +351,12 @@ public final class DynamoJobStore implements JobStore {
 
     @Override
     public void recordBatchStatus(String jobId, int partNumber, String status, long total, long completed,
-            long failed) {
+            long failed, Instant nextPollAt) {
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                 .updateExpression("SET batchStatus = :status, providerTotal = :total, providerCompleted = :completed, "
-                        + "providerFailed = :failed")
+                        + "providerFailed = :failed, nextPollAt = :next")
                 .expressionAttributeValues(Map.of(":status", s(status), ":total", n(total), ":completed", n(completed),
-                        ":failed", n(failed))));
+                        ":failed", n(failed), ":next", s(nextPollAt.toString()))));
     }
 
     @Override

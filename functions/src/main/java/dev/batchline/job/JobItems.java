@@ -11,6 +11,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 final class JobItems {
 
     private static final String JOB_SK = "JOB";
+    /** Every job item's value of {@link DynamoJobStore#LISTING_KEY}: the creation index holds jobs, never parts. */
+    static final String LISTED_JOB = "JOB";
 
     private JobItems() {
     }
@@ -25,7 +27,7 @@ final class JobItems {
                 (int) number(item, "submissions"), instant(item, "firstSubmittedAt"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),
-                item.containsKey("cancelSent"), FinalizePhase.fromStored(text(item, "finalizePhase")),
+                item.containsKey("cancelSent"), instant(item, "nextPollAt"), FinalizePhase.fromStored(text(item, "finalizePhase")),
                 new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
                         (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
                 outcome, item.containsKey("outputIncomplete"), item.containsKey("failureCode")
@@ -69,6 +71,7 @@ final class JobItems {
     static Map<String, AttributeValue> jobToItem(JobRecord job, Instant expiresAt) {
         Map<String, AttributeValue> item = new HashMap<>(jobKey(job.jobId()));
         item.put("jobId", s(job.jobId()));
+        item.put(DynamoJobStore.LISTING_KEY, s(LISTED_JOB));
         item.put("status", s(job.status().name()));
         item.put("profile", s(job.profile()));
         item.put("bucket", s(job.source().bucket()));
@@ -104,7 +107,9 @@ final class JobItems {
                 text(item, "reportKey"),
                 text(item, "executionId"),
                 item.containsKey("cancelRequested") && Boolean.TRUE.equals(item.get("cancelRequested").bool()),
-                text(item, "manifestKey"));
+                text(item, "manifestKey"),
+                item.containsKey("retryOf") ? new Lineage(text(item, "retryOf"), integer(item, "generation"))
+                        : Lineage.ORIGINAL);
     }
 
     static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {

@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param executionId the workflow execution, once started
  * @param cancelRequested someone asked for the job's batches to be cancelled
  * @param manifestKey the manifest, once the job finished
+ * @param lineage    whether the job retries another's failed requests
  */
 public record JobRecord(
         String jobId,
@@ -30,11 +31,12 @@ public record JobRecord(
         String reportKey,
         String executionId,
         boolean cancelRequested,
-        String manifestKey) {
+        String manifestKey,
+        Lineage lineage) {
 
     public static JobRecord validating(String jobId, String profile, SourceObject source, Instant now,
             Instant leaseUntil) {
         return new JobRecord(jobId, JobStatus.VALIDATING, profile, source, now, now, leaseUntil, 0, 0, 0, null, null,
-                null, null, false, null);
+                null, null, false, null, Lineage.ORIGINAL);
     }
 }

@@ -17,7 +17,8 @@ public interface JobStore {
     void saveParts(String jobId, List<StagedPart> parts);
 
     /** {@link JobStatus#VALIDATING} to {@link JobStatus#SUBMITTING}; idempotent. */
-    JobRecord markSubmitting(String jobId, long requests, int parts, String endpoint, String model, Instant now);
+    JobRecord markSubmitting(String jobId, long requests, int parts, String endpoint, String model, Lineage lineage,
+            Instant now);
 
     /** {@link JobStatus#VALIDATING} to {@link JobStatus#REJECTED}; idempotent. */
     JobRecord markRejected(String jobId, long requests, long errorCount, String reportKey, Instant now);
@@ -30,9 +31,21 @@ public interface JobStore {
 
     Optional<JobRecord> find(String jobId);
 
+    /**
+     * The newest jobs first, from an index by creation time (never a scan of the table), at most
+     * {@code limit}; only those in {@code status} when it is not null.
+     */
+    List<JobRecord> newest(JobStatus status, int limit);
+
+    /** Removes the job and its parts from the store. */
+    void delete(String jobId);
+
     List<StagedPart> parts(String jobId);
 
     PartRecord part(String jobId, int partNumber);
+
+    /** Every part of the job as stored, in part order, read together. */
+    List<PartRecord> partRecords(String jobId);
 
     /** Records that an upload of the part begins, so a retry after a lost answer looks for its file first. */
     void markUploadStarted(String jobId, int partNumber);
@@ -53,8 +66,9 @@ public interface JobStore {
      */
     void clearBatch(String jobId, int partNumber, String batchId);
 
-    /** The provider's view of the part's batch: its status and request counts. */
-    void recordBatchStatus(String jobId, int partNumber, String status, long total, long completed, long failed);
+    /** The provider's view of the part's batch: its status and request counts; and when it is polled next. */
+    void recordBatchStatus(String jobId, int partNumber, String status, long total, long completed, long failed,
+            Instant nextPollAt);
 
     /** True the first time only: the provider is asked to cancel a batch once. */
     boolean markCancelSent(String jobId, int partNumber);

@@ -12,6 +12,7 @@ import java.util.List;
  * @param firstSubmittedAt when the part's first batch was recorded: its deadlines count from there,
  *                        across resubmissions
  * @param providerCounts  the provider's request counts at the last poll
+ * @param nextPollAt      when the workflow polls the batch next, as the last poll planned it
  * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
  * @param finalizeCursor  how far finalizing got in the current phase
  * @param outputIncomplete the provider's files could not be copied whole within the copy's budget:
@@ -29,6 +30,7 @@ public record PartRecord(
         String batchStatus,
         ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,
+        java.time.Instant nextPollAt,
         FinalizePhase finalizePhase,
         FinalizeCursor finalizeCursor,
         PartOutcome outcome,

@@ -53,11 +53,12 @@ public final class PollService {
         metrics.runningJobAge(Duration.between(job.createdAt(), now));
         PartRecord record = jobs.part(part.jobId(), part.partNumber());
         ProviderBatch batch = provider.retrieveBatch(part.batchId());
-        jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue(),
-                batch.requestCounts().total(), batch.requestCounts().completed(), batch.requestCounts().failed());
         int polls = (part.polls() == null ? 0 : part.polls()) + 1;
         int wait = part.nextPollSeconds() == null ? profile.initialPollSeconds() : part.nextPollSeconds();
         int nextWait = (int) Math.min(profile.maxPollSeconds(), Math.ceil(wait * profile.pollBackoff()));
+        jobs.recordBatchStatus(part.jobId(), part.partNumber(), batch.status().wireValue(),
+                batch.requestCounts().total(), batch.requestCounts().completed(), batch.requestCounts().failed(),
+                now.plusSeconds(nextWait));
         if (batch.status() == BatchStatus.FAILED && refusedForCapacity(batch)) {
             if (record.submissions() < profile.maxResubmissions()) {
                 LOG.info("job {} part {}: batch {} refused for capacity; resubmitting after {} s", part.jobId(),

@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -31,6 +34,8 @@ public final class S3ObjectOutputStream extends OutputStream {
     private final String contentType;
     private final int partBytes;
     private final List<CompletedPart> completedParts = new ArrayList<>();
+    private Map<String, String> metadata = Map.of();
+    private String version;
 
     private byte[] buffer = new byte[8192];
     private int buffered;
@@ -47,6 +52,23 @@ public final class S3ObjectOutputStream extends OutputStream {
         this.key = key;
         this.contentType = contentType;
         this.partBytes = partBytes;
+    }
+
+    /** The user metadata the object is stored with; set before the first write. */
+    public S3ObjectOutputStream withMetadata(Map<String, String> userMetadata) {
+        this.metadata = Map.copyOf(userMetadata);
+        return this;
+    }
+
+    /**
+     * What tells the stored object from another upload of its key, once {@link #close()} succeeded:
+     * its version id in a versioned bucket, else its ETag without quotes (as S3 events give them).
+     */
+    public String storedVersion() {
+        if (version == null) {
+            throw new IllegalStateException("s3://" + bucket + "/" + key + " is not stored yet");
+        }
+        return version;
     }
 
     /**
@@ -123,7 +145,8 @@ public final class S3ObjectOutputStream extends OutputStream {
 
     private void uploadBufferedPart() {
         if (uploadId == null) {
-            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)).uploadId();
+            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)
+                    .metadata(metadata)).uploadId();
         }
         int partNumber = completedParts.size() + 1;
         String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
@@ -146,14 +169,16 @@ public final class S3ObjectOutputStream extends OutputStream {
         }
         try {
             if (uploadId == null) {
-                s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType).contentLength((long) buffered),
-                        bufferedBody());
+                PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType)
+                        .metadata(metadata).contentLength((long) buffered), bufferedBody());
+                version = versionOf(put.versionId(), put.eTag());
             } else {
                 if (buffered > 0) {
                     uploadBufferedPart();
                 }
-                s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(completedParts)));
+                CompleteMultipartUploadResponse complete = s3.completeMultipartUpload(r -> r.bucket(bucket).key(key)
+                        .uploadId(uploadId).multipartUpload(m -> m.parts(completedParts)));
+                version = versionOf(complete.versionId(), complete.eTag());
             }
         } catch (RuntimeException e) {
             abort();
@@ -161,6 +186,11 @@ public final class S3ObjectOutputStream extends OutputStream {
         }
         closed = true;
         buffer = null;
+    }
+
+    private static String versionOf(String versionId, String etag) {
+        return versionId != null && !versionId.isEmpty() && !"null".equals(versionId) ? versionId
+                : etag.replace("\"", "");
     }
 
     /**

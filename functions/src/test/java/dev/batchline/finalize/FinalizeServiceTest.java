@@ -9,6 +9,7 @@ import dev.batchline.ids.Fingerprinter;
 import dev.batchline.ingest.PartStore;
 import dev.batchline.ingest.S3PartStore;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.Lineage;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.FinalizeLeaseHeldException;
 import dev.batchline.job.PartOutcome;
@@ -85,7 +86,8 @@ class FinalizeServiceTest {
         jobs.claim(JobRecord.validating(jobId, "openai", new SourceObject(bucket, "inbox/f.jsonl", null, "e", 1), now,
                 now.plusSeconds(60)), now);
         jobs.saveParts(jobId, List.of(new StagedPart(1, key, 1, ids.size(), 1)));
-        jobs.markSubmitting(jobId, ids.size(), 1, "/v1/chat/completions", "m", now);
+        jobs.markSubmitting(jobId, ids.size(), 1, "/v1/chat/completions", "m",
+                Lineage.ORIGINAL, now);
         jobs.recordBatch(jobId, 1, "batch_test", now);
         s3.putObject(r -> r.bucket(bucket).key(S3Layout.providerBatch(jobId, 1)),
                 RequestBody.fromString("{\"id\":\"batch_test\",\"status\":\"completed\"}"));

@@ -9,6 +9,7 @@ import dev.batchline.config.Json;
 import dev.batchline.ids.Fingerprinter;
 import dev.batchline.ids.PartIndex;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.Lineage;
 import dev.batchline.job.JobId;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
@@ -143,6 +144,27 @@ class IngestServiceTest {
         assertThat(items).extracting(item -> item.get("sk").s()).containsExactly("JOB", "PART#00001");
         assertThat(items).extracting(item -> item.get(DynamoJobStore.TIME_TO_LIVE_ATTRIBUTE).n())
                 .containsOnly(Long.toString(NOW.plus(RETENTION).getEpochSecond()));
+    }
+
+    @Test
+    void ingest_ofARetryFile_recordsTheJobItRetries_andIgnoresMetadataNoRetryWrites() {
+        String content = lines(requests(2));
+        String etag = s3.putObject(r -> r.bucket(bucket).key("inbox/openai/retry.jsonl")
+                .metadata(new Lineage("tickets-0123456789ab", 2).metadata()), RequestBody.fromString(content)).eTag();
+        SourceObject retry = new SourceObject(bucket, "inbox/openai/retry.jsonl", null, etag.replace("\"", ""),
+                content.length());
+        String stray = s3.putObject(r -> r.bucket(bucket).key("inbox/openai/stray.jsonl")
+                .metadata(Map.of(Lineage.RETRY_OF_METADATA, "../other", Lineage.GENERATION_METADATA, "99")),
+                RequestBody.fromString(content)).eTag();
+        SourceObject original = new SourceObject(bucket, "inbox/openai/stray.jsonl", null, stray.replace("\"", ""),
+                content.length());
+
+        JobRecord retried = jobs.find(service().ingest(retry).jobId()).orElseThrow();
+        JobRecord plain = jobs.find(service().ingest(original).jobId()).orElseThrow();
+
+        assertThat(retried.lineage()).isEqualTo(new Lineage("tickets-0123456789ab", 2));
+        assertThat(plain.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(plain.lineage()).isEqualTo(Lineage.ORIGINAL);
     }
 
     @Test
@@ -301,7 +323,8 @@ class IngestServiceTest {
         String jobId = JobId.of(bucket, source.key(), source.version());
         jobs.claim(JobRecord.validating(jobId, "openai", source, NOW, NOW.plus(LEASE)), NOW);
         jobs.saveParts(jobId, List.of(new StagedPart(1, S3Layout.stagedPart(jobId, 1), 1, 2, 10)));
-        jobs.markSubmitting(jobId, 2, 1, "/v1/chat/completions", "gpt-4o-mini", NOW);
+        jobs.markSubmitting(jobId, 2, 1, "/v1/chat/completions", "gpt-4o-mini",
+                Lineage.ORIGINAL, NOW);
 
         IngestOutcome outcome = service().ingest(source);
 

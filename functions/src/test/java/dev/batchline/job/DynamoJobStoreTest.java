@@ -56,7 +56,7 @@ class DynamoJobStoreTest {
     @Test
     void markFinished_fromSubmitting_endsTheJob_andARecordedStartAfterwardsChangesNothing() {
         jobs.claim(JobRecord.validating("job-4", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
-        jobs.markSubmitting("job-4", 3, 1, "/v1/chat/completions", "m", NOW);
+        jobs.markSubmitting("job-4", 3, 1, "/v1/chat/completions", "m", Lineage.ORIGINAL, NOW);
 
         JobRecord finished = jobs.markFinished("job-4", JobStatus.COMPLETED, "results/job-4/manifest.json", NOW);
         JobRecord afterStart = jobs.markRunning("job-4", "arn:execution", NOW.plusSeconds(1));
@@ -67,6 +67,55 @@ class DynamoJobStoreTest {
                 .isEqualTo(JobStatus.COMPLETED);
         assertThatThrownBy(() -> jobs.markFinished("job-4", JobStatus.FAILED, "results/job-4/manifest.json", NOW))
                 .hasMessageContaining("cannot move to FAILED");
+    }
+
+    @Test
+    void newest_readsJobsNewestFirstFromTheCreationIndex_filteredByStatus_neverItsParts() {
+        for (int i = 1; i <= 5; i++) {
+            Instant created = NOW.plusSeconds(i);
+            jobs.claim(JobRecord.validating("job-" + i, "openai", SOURCE, created, created.plusSeconds(60)), created);
+            jobs.saveParts("job-" + i, List.of(new StagedPart(1, "staging/job-" + i + "/part-00001.jsonl", 1, 3, 30)));
+        }
+        jobs.markSubmitting("job-2", 3, 1, "/v1/chat/completions", "m", Lineage.ORIGINAL, NOW);
+        jobs.markSubmitting("job-4", 3, 1, "/v1/chat/completions", "m", new Lineage("job-2", 1), NOW);
+
+        assertThat(jobs.newest(null, 3)).extracting(JobRecord::jobId).containsExactly("job-5", "job-4", "job-3");
+        assertThat(jobs.newest(null, 10)).extracting(JobRecord::jobId)
+                .containsExactly("job-5", "job-4", "job-3", "job-2", "job-1");
+        assertThat(jobs.newest(JobStatus.SUBMITTING, 10)).extracting(JobRecord::jobId).containsExactly("job-4", "job-2");
+        assertThat(jobs.find("job-4").orElseThrow().lineage()).isEqualTo(new Lineage("job-2", 1));
+        assertThat(jobs.find("job-2").orElseThrow().lineage()).isEqualTo(Lineage.ORIGINAL);
+    }
+
+    @Test
+    void delete_removesTheJobAndEveryPart_andLeavesOtherJobs() {
+        jobs.claim(JobRecord.validating("job-a", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        jobs.claim(JobRecord.validating("job-b", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+        List<StagedPart> parts = new java.util.ArrayList<>();
+        for (int part = 1; part <= 30; part++) {
+            parts.add(new StagedPart(part, "staging/job-a/part-" + part + ".jsonl", 1, 3, 30));
+        }
+        jobs.saveParts("job-a", parts);
+        jobs.saveParts("job-b", parts.subList(0, 2));
+
+        jobs.delete("job-a");
+
+        assertThat(jobs.find("job-a")).isEmpty();
+        assertThat(jobs.parts("job-a")).isEmpty();
+        assertThat(jobs.find("job-b")).isPresent();
+        assertThat(jobs.partRecords("job-b")).hasSize(2);
+        assertThat(jobs.newest(null, 10)).extracting(JobRecord::jobId).containsExactly("job-b");
+    }
+
+    @Test
+    void recordBatchStatus_keepsWhenThePartIsPolledNext() {
+        finalizingPart("job-poll");
+
+        jobs.recordBatchStatus("job-poll", 1, "in_progress", 3, 1, 0, NOW.plusSeconds(30));
+
+        PartRecord part = jobs.partRecords("job-poll").get(0);
+        assertThat(part.nextPollAt()).isEqualTo(NOW.plusSeconds(30));
+        assertThat(part.providerCounts().completed()).isEqualTo(1);
     }
 
     @Test

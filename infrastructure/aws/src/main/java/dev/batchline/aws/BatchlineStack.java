@@ -27,7 +27,10 @@ import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
@@ -169,6 +172,8 @@ public final class BatchlineStack extends Stack {
         output("StateMachineArn", workflow.getStateMachineArn(), "the Batchline workflow");
         output("JobsTableName", jobs.getTableName(), "job and part records");
         output("AlarmTopicArn", operations.alarmTopic().getTopicArn(), "subscribe here for Batchline alarms");
+        output("OperatorPolicyArn", operatorPolicy(jobs).getManagedPolicyArn(),
+                "attach to whoever runs the batchline commands against this stack");
     }
 
     /**
@@ -243,7 +248,7 @@ public final class BatchlineStack extends Stack {
 
     /** The table of {@link DynamoJobStore}, keyed as the store and the local runs key it. */
     private Table jobsTable() {
-        return Table.Builder.create(this, "JobsTable")
+        Table table = Table.Builder.create(this, "JobsTable")
                 .partitionKey(Attribute.builder().name(DynamoJobStore.PARTITION_KEY).type(AttributeType.STRING)
                         .build())
                 .sortKey(Attribute.builder().name(DynamoJobStore.SORT_KEY).type(AttributeType.STRING).build())
@@ -252,6 +257,38 @@ public final class BatchlineStack extends Stack {
                         .pointInTimeRecoveryEnabled(true).build())
                 .timeToLiveAttribute(DynamoJobStore.TIME_TO_LIVE_ATTRIBUTE)
                 .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder().indexName(DynamoJobStore.CREATION_INDEX)
+                .partitionKey(Attribute.builder().name(DynamoJobStore.LISTING_KEY).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(DynamoJobStore.CREATED_AT).type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL).build());
+        return table;
+    }
+
+    /**
+     * What the {@code batchline} commands do with a user's own credentials, and no more: read the
+     * stack's outputs, upload to the inbox, read jobs (by the creation index too), ask for a cancel,
+     * read what jobs wrote and the staged parts a retry resubmits, note a retry in the manifest,
+     * and delete a job's objects and records. Attach it to the people or roles that operate Batchline.
+     */
+    private ManagedPolicy operatorPolicy(Table jobs) {
+        List<String> jobFolders = List.of(S3Layout.STAGING, S3Layout.PROVIDER, S3Layout.RESULTS, S3Layout.ERRORS,
+                S3Layout.REJECTED);
+        return ManagedPolicy.Builder.create(this, "OperatorPolicy")
+                .description("batchline CLI: submit, jobs, status, results, cancel, retry, delete")
+                .statements(List.of(
+                        statement(List.of("cloudformation:DescribeStacks"), getStackId()),
+                        PolicyStatement.Builder.create().actions(List.of("dynamodb:GetItem", "dynamodb:Query",
+                                "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"))
+                                .resources(List.of(jobs.getTableArn(), jobs.getTableArn() + "/index/"
+                                        + DynamoJobStore.CREATION_INDEX)).build(),
+                        statement(List.of("s3:ListBucket"), bucket.getBucketArn()),
+                        statement(List.of("s3:PutObject", "s3:AbortMultipartUpload"),
+                                bucket.arnForObjects(S3Layout.INBOX + "*")),
+                        statement(List.of("s3:PutObject"), bucket.arnForObjects(S3Layout.RESULTS + "*")),
+                        PolicyStatement.Builder.create().actions(List.of("s3:GetObject", "s3:DeleteObject"))
+                                .resources(jobFolders.stream().map(folder -> bucket.arnForObjects(folder + "*"))
+                                        .toList()).build()))
                 .build();
     }
 

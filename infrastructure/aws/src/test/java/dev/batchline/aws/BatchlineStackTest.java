@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchline.job.DynamoJobStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.lambda.UploadHandler;
 import dev.batchline.lambda.PollBatchHandler;
@@ -310,6 +311,35 @@ class BatchlineStackTest {
                 "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
                 "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true)));
         assertThat(only("AWS::DynamoDB::Table").path("DeletionPolicy").asText()).isEqualTo("Retain");
+        // batchline jobs lists the newest jobs from this index: the table is never scanned.
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of("GlobalSecondaryIndexes", List.of(Map.of(
+                "IndexName", DynamoJobStore.CREATION_INDEX,
+                "KeySchema", List.of(Map.of("AttributeName", DynamoJobStore.LISTING_KEY, "KeyType", "HASH"),
+                        Map.of("AttributeName", DynamoJobStore.CREATED_AT, "KeyType", "RANGE")),
+                "Projection", Map.of("ProjectionType", "ALL")))));
+    }
+
+    @Test
+    void operatorPolicy_allowsWhatTheCommandsDo_andNoMore() {
+        JsonNode policy = only("AWS::IAM::ManagedPolicy");
+        List<JsonNode> statements = new ArrayList<>();
+        policy.path("Properties").path("PolicyDocument").path("Statement").forEach(statements::add);
+        assertThat(allActions(statements)).containsExactlyInAnyOrder("cloudformation:DescribeStacks",
+                "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem", "s3:ListBucket", "s3:PutObject", "s3:AbortMultipartUpload",
+                "s3:GetObject", "s3:DeleteObject");
+        assertThat(texts(resourcesOf(statement(statements, "cloudformation:DescribeStacks"))))
+                .containsExactly("${AWS::StackId}");
+        String table = "${" + logicalId("AWS::DynamoDB::Table", "JobsTable") + ".Arn}";
+        assertThat(texts(resourcesOf(statement(statements, "dynamodb:Query"))))
+                .containsExactlyInAnyOrder(table, table + "/index/" + DynamoJobStore.CREATION_INDEX);
+        assertThat(objectKeys(statements, "s3:PutObject")).containsExactlyInAnyOrder("inbox/*", "results/*");
+        assertThat(objectKeys(statements, "s3:GetObject")).containsExactlyInAnyOrder("staging/*", "provider/*",
+                "results/*", "errors/*", "rejected/*");
+        assertThat(objectKeys(statements, "s3:DeleteObject")).containsExactlyInAnyOrder("staging/*", "provider/*",
+                "results/*", "errors/*", "rejected/*");
+        assertThat(MAPPER.valueToTree(template.toJSON()).path("Outputs").path("OperatorPolicyArn").path("Value")
+                .path("Ref").asText()).isEqualTo(logicalId("AWS::IAM::ManagedPolicy", "OperatorPolicy"));
     }
 
     @Test
