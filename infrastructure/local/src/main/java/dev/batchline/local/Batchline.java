@@ -5,8 +5,11 @@ import picocli.CommandLine.Command;
 
 /** The {@code batchline} command: Batchline on one machine. */
 @Command(name = "batchline", mixinStandardHelpOptions = true, version = "batchline 0.1.0",
-        description = "Runs OpenAI-compatible batch jobs the Batchline way, on this machine.",
-        subcommands = {RunCommand.class, ValidateCommand.class, ProviderCommand.class})
+        description = "Runs OpenAI-compatible batch jobs the Batchline way: on this machine (run, local), and on a "
+                + "deployed stack or the local one (submit, jobs, status, results, cancel, retry, delete).",
+        subcommands = {RunCommand.class, ValidateCommand.class, ProviderCommand.class, LocalCommand.class,
+                SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class, CancelCommand.class,
+                RetryCommand.class, DeleteCommand.class})
 public final class Batchline implements Runnable {
 
     @CommandLine.Spec

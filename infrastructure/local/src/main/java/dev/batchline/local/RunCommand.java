@@ -2,10 +2,8 @@ package dev.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
-import dev.batchline.job.JobRecord;
-import dev.batchline.job.PartRecord;
-import dev.batchline.job.StagedPart;
 import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
@@ -18,10 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.batchline.operate.JobOperations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
 
 /**
  * {@code batchline run}: a batch file through the whole pipeline on this machine (emulators, the
@@ -68,17 +69,14 @@ final class RunCommand implements Callable<Integer> {
             return ValidateCommand.ERROR;
         }
         String remote = System.getenv("BATCHLINE_BASE_URL");
-        Path home = Path.of(System.getProperty("batchline.home", "."));
-        LocalPipeline.Settings settings = new LocalPipeline.Settings(LocalProviderConfig.read(providerConfig),
-                remote == null || remote.isBlank() ? null : remote, "BATCHLINE_API_KEY",
-                home.resolve("infrastructure/local/sfn"), home.resolve("statemachine/batchline.asl.json"),
-                profile == null ? "generic" : profile, Map.of(), LocalPipeline.functionEnvironment(System.getenv()));
+        LocalPipeline.Settings settings = settings(profile, providerConfig);
         err.println(remote == null || remote.isBlank()
                 ? "batchline run: starting DynamoDB Local, ElasticMQ, S3Proxy and the local provider..."
                 : "batchline run: starting DynamoDB Local, ElasticMQ and S3Proxy; provider " + remote);
         err.flush();
         ObjectMapper mapper = Json.mapper();
         try (LocalPipeline pipeline = LocalPipeline.start(settings)) {
+            JobOperations operations = new JobOperations(pipeline.s3(), pipeline.jobs(), LocalPipeline.BUCKET, mapper);
             JsonNode outcome = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE);
             String jobId = outcome.path("jobId").asText();
             if (!"SUBMITTED".equals(outcome.path("result").asText())) {
@@ -88,12 +86,21 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             Instant started = Instant.now();
             String last = "";
+            AtomicInteger interrupts = cancelOnInterrupt(err);
+            boolean cancelled = false;
             while (!pipeline.ended(jobId)) {
+                if (interrupts.get() > 0 && !cancelled) {
+                    operations.cancel(jobId);
+                    cancelled = true;
+                    err.println("batchline run: cancelling job " + jobId + ": its batches are cancelled at their next "
+                            + "poll and the job ends with what finished (Ctrl-C again stops at once, leaving them)");
+                    err.flush();
+                }
                 if (Duration.between(started, Instant.now()).toMinutes() >= timeoutMinutes) {
                     err.println("batchline run: gave up after " + timeoutMinutes + " minutes");
                     return ValidateCommand.INVALID;
                 }
-                String progress = progress(pipeline, jobId);
+                String progress = JobDisplay.progressLine(operations.view(jobId));
                 if (!progress.equals(last)) {
                     out.printf("[%4ds] %s%n", Duration.between(started, Instant.now()).toSeconds(), progress);
                     out.flush();
@@ -103,8 +110,7 @@ final class RunCommand implements Callable<Integer> {
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
             Path target = this.out.resolve(jobId);
-            RecordFolder.Copied copied = new RecordFolder(pipeline.s3(), LocalPipeline.BUCKET, mapper)
-                    .copyOut(jobId, target, records);
+            RecordFolder.Copied copied = operations.copyOut(jobId, target, records);
             JsonNode manifest = mapper.readTree(target.resolve("manifest.json").toFile());
             out.printf("job %s %s: %s%n", jobId, manifest.path("status").asText(), manifest.path("counts"));
             out.println("manifest: " + target.resolve("manifest.json").toAbsolutePath());
@@ -120,23 +126,35 @@ final class RunCommand implements Callable<Integer> {
                 err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
                 return ValidateCommand.INVALID;
             }
-            return 0;
+            return cancelled ? ValidateCommand.INVALID : 0;
         }
     }
 
-    private static String progress(LocalPipeline pipeline, String jobId) {
-        JobRecord job = pipeline.jobs().find(jobId).orElseThrow();
-        StringBuilder line = new StringBuilder("job ").append(job.status().name().toLowerCase(java.util.Locale.ROOT));
-        for (StagedPart staged : pipeline.jobs().parts(jobId)) {
-            PartRecord part = pipeline.jobs().part(jobId, staged.partNumber());
-            line.append(String.format("; part %d: %s %d/%d done, %d failed", staged.partNumber(),
-                    part.batchStatus() == null ? "submitting" : part.batchStatus(), part.providerCounts().completed(),
-                    staged.requests(), part.providerCounts().failed()));
-            if (part.finalizePhase() != null) {
-                line.append(", finalizing (").append(part.outcome().records()).append(" records written)");
+    /** The settings a run and a local stack share: the local provider or BATCHLINE_BASE_URL's, the functions' environment. */
+    static LocalPipeline.Settings settings(String profile, Path providerConfig) throws IOException {
+        String remote = System.getenv("BATCHLINE_BASE_URL");
+        Path home = Path.of(System.getProperty("batchline.home", "."));
+        return new LocalPipeline.Settings(LocalProviderConfig.read(providerConfig),
+                remote == null || remote.isBlank() ? null : remote, "BATCHLINE_API_KEY",
+                home.resolve("infrastructure/local/sfn"), home.resolve("statemachine/batchline.asl.json"),
+                profile == null ? "generic" : profile, Map.of(), LocalPipeline.functionEnvironment(System.getenv()));
+    }
+
+    /**
+     * Ctrl-C asks for the job to be cancelled, as batchline cancel does, so a real provider's batches
+     * do not run on unwatched; a second Ctrl-C stops at once. Counts the presses.
+     */
+    static AtomicInteger cancelOnInterrupt(PrintWriter err) {
+        AtomicInteger presses = new AtomicInteger();
+        Signal.handle(new Signal("INT"), signal -> {
+            if (presses.incrementAndGet() > 1) {
+                err.println("batchline run: stopped; the job's provider batches may still run");
+                err.flush();
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+                Runtime.getRuntime().halt(130);
             }
-        }
-        return line.toString();
+        });
+        return presses;
     }
 
     private int rejected(LocalPipeline pipeline, String jobId, ObjectMapper mapper, PrintWriter out)

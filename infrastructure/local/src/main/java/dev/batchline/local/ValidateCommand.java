@@ -58,9 +58,8 @@ final class ValidateCommand implements Callable<Integer> {
             return ERROR;
         }
         ValidationReport report;
-        try (InputStream in = Files.newInputStream(file)) {
-            report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS)
-                    .validate(in, Files.size(file), new PartSplitter(profile, PartStore.discarding()));
+        try {
+            report = validate(file, profile);
         } catch (java.nio.file.NoSuchFileException e) {
             err.println("batchline validate: no such file: " + file);
             return ERROR;
@@ -71,13 +70,21 @@ final class ValidateCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.write(mapper, report));
         } else {
-            printReadable(out, report);
+            printReadable(out, file, report);
         }
         out.flush();
         return report.valid() ? VALID : INVALID;
     }
 
-    private void printReadable(PrintWriter out, ValidationReport report) {
+    /** The upload trigger's checks of {@code file}, in one streaming pass. */
+    static ValidationReport validate(Path file, ProviderProfile profile) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new BatchFileValidator(profile, ValidatorSettings.DEFAULTS)
+                    .validate(in, Files.size(file), new PartSplitter(profile, PartStore.discarding()));
+        }
+    }
+
+    static void printReadable(PrintWriter out, Path file, ValidationReport report) {
         if (report.valid()) {
             out.printf("%s is valid for profile %s%n", file, report.profile());
         } else {

@@ -1,4 +1,4 @@
-package dev.batchline.local;
+package dev.batchline.operate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,27 +36,27 @@ import software.amazon.awssdk.services.s3.S3Client;
  * macOS and Windows) gets the hash as a suffix. Keys are listed in order, so the names are the
  * same on every run. {@code index.jsonl} maps each file to its custom_id.
  */
-final class RecordFolder {
+public final class RecordFolder {
 
-    static final String INDEX = "index.jsonl";
+    public static final String INDEX = "index.jsonl";
     private static final int COPY_THREADS = 8;
 
     private final S3Client s3;
     private final String bucket;
     private final ObjectMapper mapper;
 
-    RecordFolder(S3Client s3, String bucket, ObjectMapper mapper) {
+    public RecordFolder(S3Client s3, String bucket, ObjectMapper mapper) {
         this.s3 = s3;
         this.bucket = bucket;
         this.mapper = mapper;
     }
 
     /** What was copied: the merged files, if any, and whether the per-record files and their index were. */
-    record Copied(List<Path> merged, boolean records) {
+    public record Copied(List<Path> merged, boolean records) {
     }
 
     /** Copies the job into {@code target}. */
-    Copied copyOut(String jobId, Path target, boolean records) throws IOException {
+    public Copied copyOut(String jobId, Path target, boolean records) throws IOException {
         copy(S3Layout.manifest(jobId), target.resolve("manifest.json"));
         JsonNode merged = mapper.readTree(target.resolve("manifest.json").toFile()).path("merged");
         List<Path> mergedFiles = new ArrayList<>();

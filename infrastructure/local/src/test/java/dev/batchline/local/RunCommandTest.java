@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
 import dev.batchline.testing.CustomIds;
 import java.io.PrintWriter;

@@ -23,6 +23,7 @@ import dev.batchline.provider.ApiKeyResolver;
 import dev.batchline.storage.S3Layout;
 import dev.batchline.lambda.SubmitBatchHandler;
 import dev.batchline.notify.JobMetrics;
+import dev.batchline.operate.LocalStackState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -85,6 +87,9 @@ public final class LocalPipeline implements AutoCloseable {
     private final UploadHandler upload;
     private final ObjectMapper mapper = Json.mapper();
     private final Path workDirectory;
+    private final String profiles;
+    private final String defaultProfile;
+    private InboxWatcher inboxWatcher;
 
     private LocalPipeline(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
         workDirectory = Files.createTempDirectory("batchline-run");
@@ -111,6 +116,8 @@ public final class LocalPipeline implements AutoCloseable {
         environment.put("EVENTS_QUEUE_URL", eventsQueueUrl);
         environment.put("BATCHLINE_PROFILES", localProfiles(settings, baseUrl, mapper).toString());
         environment.putIfAbsent("BATCHLINE_DEFAULT_PROFILE", LOCAL_PROFILE);
+        profiles = environment.get("BATCHLINE_PROFILES");
+        defaultProfile = environment.get("BATCHLINE_DEFAULT_PROFILE");
         BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
         Clock clock = Clock.systemUTC();
         ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
@@ -255,6 +262,24 @@ public final class LocalPipeline implements AutoCloseable {
         return mapper.readTree(out.toByteArray());
     }
 
+    /**
+     * From now on, a file put into {@code inbox/} by any S3 client starts a job, as on AWS: the inbox
+     * is listed every {@code interval}, each new object announced to the upload trigger once.
+     */
+    public synchronized void watchInbox(Duration interval) {
+        if (inboxWatcher == null) {
+            inboxWatcher = new InboxWatcher(s3, BUCKET, this::trigger);
+            inboxWatcher.start(interval);
+        }
+    }
+
+    /** What {@code --local} commands need to reach this pipeline, as {@code .batchline/local.json} holds it. */
+    public LocalStackState state(long pid, Instant startedAt) {
+        return new LocalStackState(pid, startedAt, AwsEmulators.REGION.id(), AwsEmulators.ACCESS_KEY,
+                AwsEmulators.SECRET_KEY, emulators.s3Endpoint(), emulators.dynamoEndpoint(), emulators.sqsEndpoint(),
+                BUCKET, TABLE, eventsQueueUrl, localProviderUrl(), defaultProfile, profiles);
+    }
+
     public LocalStepFunctions.Outcome await(String jobId, Duration timeout) throws InterruptedException {
         return stepFunctions.await(jobId, timeout);
     }
@@ -286,6 +311,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        synchronized (this) {
+            if (inboxWatcher != null) {
+                inboxWatcher.close();
+            }
+        }
         stepFunctions.stopAll();
         lambda.close();
         if (localProvider != null) {

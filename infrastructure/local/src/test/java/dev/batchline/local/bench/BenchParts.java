@@ -4,6 +4,7 @@ import dev.batchline.ids.Fingerprinter;
 import dev.batchline.ingest.PartStore;
 import dev.batchline.ingest.S3PartStore;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.Lineage;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.SourceObject;
 import dev.batchline.job.StagedPart;
@@ -43,7 +44,8 @@ final class BenchParts {
         jobs.claim(JobRecord.validating(jobId, "generic", new SourceObject(bucket, "inbox/" + jobId + ".jsonl", null,
                 "e", bytes), now, now.plusSeconds(60)), now);
         jobs.saveParts(jobId, List.of(new StagedPart(1, key, 1, requests, bytes)));
-        jobs.markSubmitting(jobId, requests, 1, "/v1/chat/completions", "m", now);
+        jobs.markSubmitting(jobId, requests, 1, "/v1/chat/completions", "m",
+                Lineage.ORIGINAL, now);
         jobs.markRunning(jobId, "local", now);
         jobs.recordBatch(jobId, 1, "batch_bench", now);
     }
