@@ -2,9 +2,7 @@ package dev.batchline.local;
 
 import dev.batchline.operate.JobOperations;
 import dev.batchline.operate.Stack;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.Console;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -28,11 +26,16 @@ final class DeleteCommand extends StackCommand {
     int run(Stack stack, JobOperations operations) throws Exception {
         operations.require(jobId);
         if (!yes) {
-            err().print("delete job " + jobId + " and everything it wrote in s3://" + stack.bucket() + "? [y/N] ");
-            err().flush();
-            String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            // Only a person at a terminal is asked; a script without --yes must not hang on its input.
+            Console console = System.console();
+            if (console == null) {
+                err().println("batchline delete: not deleted: no terminal to ask at (--yes deletes without asking)");
+                return ValidateCommand.INVALID;
+            }
+            String answer = console.readLine("delete job %s and everything it wrote in s3://%s? [y/N] ", jobId,
+                    stack.bucket());
             if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).startsWith("y")) {
-                err().println("not deleted" + (answer == null ? " (no answer: --yes deletes without asking)" : ""));
+                err().println("not deleted");
                 return ValidateCommand.INVALID;
             }
         }

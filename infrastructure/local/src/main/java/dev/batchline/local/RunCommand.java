@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code batchline run}: a batch file through the whole pipeline on this machine (emulators, the
@@ -84,29 +85,13 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println("job " + jobId + " submitted");
             out.flush();
-            Instant started = Instant.now();
-            String last = "";
-            AtomicInteger interrupts = cancelOnInterrupt(err);
-            boolean cancelled = false;
-            while (!pipeline.ended(jobId)) {
-                if (interrupts.get() > 0 && !cancelled) {
-                    operations.cancel(jobId);
-                    cancelled = true;
-                    err.println("batchline run: cancelling job " + jobId + ": its batches are cancelled at their next "
-                            + "poll and the job ends with what finished (Ctrl-C again stops at once, leaving them)");
-                    err.flush();
-                }
-                if (Duration.between(started, Instant.now()).toMinutes() >= timeoutMinutes) {
-                    err.println("batchline run: gave up after " + timeoutMinutes + " minutes");
-                    return ValidateCommand.INVALID;
-                }
-                String progress = JobDisplay.progressLine(operations.view(jobId));
-                if (!progress.equals(last)) {
-                    out.printf("[%4ds] %s%n", Duration.between(started, Instant.now()).toSeconds(), progress);
-                    out.flush();
-                    last = progress;
-                }
-                Thread.sleep(500);
+            Followed followed;
+            try (CancelOnInterrupt interrupt = new CancelOnInterrupt(err)) {
+                followed = follow(pipeline, operations, jobId, interrupt, out, err);
+            }
+            if (followed == Followed.TIMED_OUT) {
+                err.println("batchline run: gave up after " + timeoutMinutes + " minutes");
+                return ValidateCommand.INVALID;
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
             Path target = this.out.resolve(jobId);
@@ -126,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
                 err.println("batchline run: the workflow failed: " + execution.error() + ": " + execution.cause());
                 return ValidateCommand.INVALID;
             }
-            return cancelled ? ValidateCommand.INVALID : 0;
+            return followed == Followed.CANCELLED ? ValidateCommand.INVALID : 0;
         }
     }
 
@@ -140,21 +125,66 @@ final class RunCommand implements Callable<Integer> {
                 profile == null ? "generic" : profile, Map.of(), LocalPipeline.functionEnvironment(System.getenv()));
     }
 
-    /**
-     * Ctrl-C asks for the job to be cancelled, as batchline cancel does, so a real provider's batches
-     * do not run on unwatched; a second Ctrl-C stops at once. Counts the presses.
-     */
-    static AtomicInteger cancelOnInterrupt(PrintWriter err) {
-        AtomicInteger presses = new AtomicInteger();
-        Signal.handle(new Signal("INT"), signal -> {
-            if (presses.incrementAndGet() > 1) {
-                err.println("batchline run: stopped; the job's provider batches may still run");
+    /** How following a run's job ended. */
+    private enum Followed { ENDED, CANCELLED, TIMED_OUT }
+
+    /** Shows the job's progress until its execution ends, or the run's time runs out. */
+    private Followed follow(LocalPipeline pipeline, JobOperations operations, String jobId,
+            CancelOnInterrupt interrupt, PrintWriter out, PrintWriter err) throws InterruptedException {
+        Instant started = Instant.now();
+        String last = "";
+        boolean cancelled = false;
+        while (!pipeline.ended(jobId)) {
+            if (interrupt.pressed() && !cancelled) {
+                operations.cancel(jobId);
+                cancelled = true;
+                err.println("batchline run: cancelling job " + jobId + ": its batches are cancelled at their next "
+                        + "poll and the job ends with what finished (Ctrl-C again stops at once, leaving them)");
                 err.flush();
-                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-                Runtime.getRuntime().halt(130);
             }
-        });
-        return presses;
+            if (Duration.between(started, Instant.now()).toMinutes() >= timeoutMinutes) {
+                return Followed.TIMED_OUT;
+            }
+            String progress = JobDisplay.progressLine(operations.view(jobId));
+            if (!progress.equals(last)) {
+                out.printf("[%4ds] %s%n", Duration.between(started, Instant.now()).toSeconds(), progress);
+                out.flush();
+                last = progress;
+            }
+            Thread.sleep(500);
+        }
+        return cancelled ? Followed.CANCELLED : Followed.ENDED;
+    }
+
+    /**
+     * While a run follows its job, Ctrl-C asks for the job to be cancelled, as batchline cancel does,
+     * so a real provider's batches do not run on unwatched; a second Ctrl-C stops at once. Closing
+     * gives Ctrl-C back its usual meaning.
+     */
+    static final class CancelOnInterrupt implements AutoCloseable {
+        private static final Signal INTERRUPT = new Signal("INT");
+        private final AtomicInteger presses = new AtomicInteger();
+        private final SignalHandler previous;
+
+        CancelOnInterrupt(PrintWriter err) {
+            previous = Signal.handle(INTERRUPT, signal -> {
+                if (presses.incrementAndGet() > 1) {
+                    err.println("batchline run: stopped; the job's provider batches may still run");
+                    err.flush();
+                    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+                    Runtime.getRuntime().halt(130);
+                }
+            });
+        }
+
+        boolean pressed() {
+            return presses.get() > 0;
+        }
+
+        @Override
+        public void close() {
+            Signal.handle(INTERRUPT, previous);
+        }
     }
 
     private int rejected(LocalPipeline pipeline, String jobId, ObjectMapper mapper, PrintWriter out)

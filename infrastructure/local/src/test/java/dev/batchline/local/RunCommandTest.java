@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
 import dev.batchline.testing.CustomIds;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import sun.misc.Signal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCommandTest {
 
     private final ObjectMapper mapper = Json.mapper();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @TempDir
     Path directory;
@@ -52,9 +55,9 @@ class RunCommandTest {
         Files.write(file, lines);
         System.setProperty("batchline.home", "../..");
 
-        CommandLineRun run = run("run", file.toString(), "--out", directory.resolve("out").toString(), "--records");
+        Cli.Result run = Cli.run("run", file.toString(), "--out", directory.resolve("out").toString(), "--records");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exit()).as(run.all()).isZero();
         Path jobFolder;
         try (Stream<Path> jobs = Files.list(directory.resolve("out"))) {
             jobFolder = jobs.findFirst().orElseThrow();
@@ -85,17 +88,51 @@ class RunCommandTest {
         try (Stream<Path> records = Files.walk(jobFolder.resolve("results/records"))) {
             assertThat(records.filter(Files::isRegularFile).count()).isEqualTo(ids.size());
         }
-        assertThat(out.toString()).contains("completed");
+        assertThat(run.out()).contains("completed");
     }
 
-    private record CommandLineRun(int exit, String err) {
-    }
+    /**
+     * Ctrl-C while the run follows its job cancels it as batchline cancel does: the batch is
+     * cancelled, what finished is kept, every request is accounted for, and the run says so (exit 1).
+     */
+    @Test
+    void interrupt_duringARun_cancelsTheJobsBatch_keepsWhatFinished_andAccountsForEveryRequest() throws Exception {
+        Path config = directory.resolve("slow.json");
+        Files.writeString(config, "{\"timing\": {\"validatingMillis\": 50, \"requestsPerSecond\": 4, "
+                + "\"finalizingMillis\": 50, \"cancellingMillis\": 50}}");
+        Path file = directory.resolve("long.jsonl");
+        Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "{\"custom_id\":\"q-" + i + "\",\"method\":"
+                + "\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"q\"}]}}").toList());
+        System.setProperty("batchline.home", "../..");
+        StringWriter progress = new StringWriter();
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(progress, "run",
+                file.toString(), "--provider-config", config.toString(), "--out", directory.resolve("out").toString()));
 
-    private CommandLineRun run(String... args) {
-        var commandLine = Batchline.commandLine();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exit = commandLine.execute(args);
-        return new CommandLineRun(exit, err.toString() + out);
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (!progress.toString().contains("in_progress") && !run.isDone() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        assertThat(progress.toString()).as("the run reached the provider").contains("in_progress");
+        Signal.raise(new Signal("INT"));
+        Cli.Result result = run.get(3, TimeUnit.MINUTES);
+
+        assertThat(result.exit()).as(result.all()).isEqualTo(ValidateCommand.INVALID);
+        assertThat(result.err()).contains("cancelling job");
+        Path jobFolder;
+        try (Stream<Path> jobs = Files.list(directory.resolve("out"))) {
+            jobFolder = jobs.findFirst().orElseThrow();
+        }
+        JsonNode manifest = mapper.readTree(jobFolder.resolve("manifest.json").toFile());
+        assertThat(manifest.path("parts").get(0).path("providerStatus").asText()).isEqualTo("cancelled");
+        assertThat(manifest.path("counts").path("cancelled").asLong()).isPositive();
+        assertThat(manifest.path("accountedFor").asBoolean()).isTrue();
+        List<String> ids = new ArrayList<>();
+        for (String merged : List.of("output.jsonl", "errors.jsonl")) {
+            for (String line : Files.readAllLines(jobFolder.resolve(merged))) {
+                ids.add(mapper.readTree(line).path("custom_id").asText());
+            }
+        }
+        assertThat(ids).hasSize(200).doesNotHaveDuplicates();
     }
 }
