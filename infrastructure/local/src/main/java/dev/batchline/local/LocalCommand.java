@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code batchline local}: the pipeline on this machine, kept up for the other commands' {@code --local}. */
@@ -47,21 +48,15 @@ final class LocalCommand implements Runnable {
                     + "Exit status: 0 stopped cleanly (with --detach: up), 2 already up, or it could not start.")
     static final class Start implements Callable<Integer> {
 
-        @Option(names = "--local-dir", paramLabel = "DIR", defaultValue = LocalStackState.DIRECTORY,
-                description = "where to keep local.json and the log (default: ${DEFAULT-VALUE})")
-        Path localDirectory;
+        @Mixin
+        LocalDirectoryOption localDirectory;
 
         @Option(names = "--detach", description = "start in the background and return once it is up; its log is "
                 + ".batchline/local.log")
         boolean detach;
 
-        @Option(names = "--profile", paramLabel = "NAME", description = "the profile the local one extends "
-                + "(default: generic)")
-        String profile;
-
-        @Option(names = "--provider-config", paramLabel = "FILE",
-                description = "timing and faults of the local provider (see batchline provider)")
-        Path providerConfig;
+        @Mixin
+        PipelineOptions pipelineOptions;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -71,7 +66,7 @@ final class LocalCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             ObjectMapper mapper = Json.mapper();
-            Path directory = localDirectory.toAbsolutePath();
+            Path directory = localDirectory.directory();
             Optional<LocalStackState> running = LocalStackState.readLive(directory, mapper);
             if (running.isPresent()) {
                 err.println("batchline local start: a local stack is already up here (pid " + running.get().pid()
@@ -81,7 +76,7 @@ final class LocalCommand implements Runnable {
             if (detach) {
                 return startDetached(directory, mapper, out, err);
             }
-            LocalPipeline pipeline = LocalPipeline.start(RunCommand.settings(profile, providerConfig));
+            LocalPipeline pipeline = LocalPipeline.start(pipelineOptions.settings());
             CountDownLatch stopped = new CountDownLatch(1);
             long pid = ProcessHandle.current().pid();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -120,11 +115,11 @@ final class LocalCommand implements Runnable {
             command.addAll(List.of("-Dbatchline.home=" + System.getProperty("batchline.home", "."),
                     "-cp", System.getProperty("java.class.path"), Batchline.class.getName(), "local", "start",
                     "--local-dir", directory.toString()));
-            if (profile != null) {
-                command.addAll(List.of("--profile", profile));
+            if (pipelineOptions.profile != null) {
+                command.addAll(List.of("--profile", pipelineOptions.profile));
             }
-            if (providerConfig != null) {
-                command.addAll(List.of("--provider-config", providerConfig.toAbsolutePath().toString()));
+            if (pipelineOptions.providerConfig != null) {
+                command.addAll(List.of("--provider-config", pipelineOptions.providerConfig.toAbsolutePath().toString()));
             }
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
@@ -157,9 +152,8 @@ final class LocalCommand implements Runnable {
             description = "Stops the local stack of this folder. Exit status: 0 stopped or none was up, 2 it would not stop.")
     static final class Stop implements Callable<Integer> {
 
-        @Option(names = "--local-dir", paramLabel = "DIR", defaultValue = LocalStackState.DIRECTORY,
-                description = "where the stack keeps local.json (default: ${DEFAULT-VALUE})")
-        Path localDirectory;
+        @Mixin
+        LocalDirectoryOption localDirectory;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -167,7 +161,7 @@ final class LocalCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Path directory = localDirectory.toAbsolutePath();
+            Path directory = localDirectory.directory();
             Optional<LocalStackState> running = LocalStackState.readLive(directory, Json.mapper());
             if (running.isEmpty()) {
                 Files.deleteIfExists(LocalStackState.file(directory));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
-import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
 import dev.batchline.storage.S3Layout;
@@ -14,12 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.batchline.operate.JobOperations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
@@ -39,9 +38,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the JSONL batch file")
     Path file;
 
-    @Option(names = "--profile", paramLabel = "NAME",
-            description = "provider profile whose rules and BATCHLINE_PROFILES overrides the run takes (default: generic)")
-    String profile;
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "batchline-out",
             description = "where the manifest and the merged output.jsonl and errors.jsonl go (default: ${DEFAULT-VALUE})")
@@ -50,10 +48,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--records", description = "also copy one file per record into results/records/ and "
             + "errors/records/, with index.jsonl mapping each file to its custom_id")
     boolean records;
-
-    @Option(names = "--provider-config", paramLabel = "FILE",
-            description = "timing and faults of the local provider (see batchline provider)")
-    Path providerConfig;
 
     @Option(names = "--timeout-minutes", defaultValue = "60", description = "give up after (default: ${DEFAULT-VALUE})")
     int timeoutMinutes;
@@ -70,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
             return ValidateCommand.ERROR;
         }
         String remote = System.getenv("BATCHLINE_BASE_URL");
-        LocalPipeline.Settings settings = settings(profile, providerConfig);
+        LocalPipeline.Settings settings = pipelineOptions.settings();
         err.println(remote == null || remote.isBlank()
                 ? "batchline run: starting DynamoDB Local, ElasticMQ, S3Proxy and the local provider..."
                 : "batchline run: starting DynamoDB Local, ElasticMQ and S3Proxy; provider " + remote);
@@ -113,16 +107,6 @@ final class RunCommand implements Callable<Integer> {
             }
             return followed == Followed.CANCELLED ? ValidateCommand.INVALID : 0;
         }
-    }
-
-    /** The settings a run and a local stack share: the local provider or BATCHLINE_BASE_URL's, the functions' environment. */
-    static LocalPipeline.Settings settings(String profile, Path providerConfig) throws IOException {
-        String remote = System.getenv("BATCHLINE_BASE_URL");
-        Path home = Path.of(System.getProperty("batchline.home", "."));
-        return new LocalPipeline.Settings(LocalProviderConfig.read(providerConfig),
-                remote == null || remote.isBlank() ? null : remote, "BATCHLINE_API_KEY",
-                home.resolve("infrastructure/local/sfn"), home.resolve("statemachine/batchline.asl.json"),
-                profile == null ? "generic" : profile, Map.of(), LocalPipeline.functionEnvironment(System.getenv()));
     }
 
     /** How following a run's job ended. */

@@ -9,6 +9,7 @@ import dev.batchline.operate.StackOutputs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -21,9 +22,8 @@ final class StackOptions {
     @Option(names = "--local", description = "the local stack (./batchline local start) of this folder")
     boolean local;
 
-    @Option(names = "--local-dir", paramLabel = "DIR", defaultValue = LocalStackState.DIRECTORY,
-            description = "where the local stack keeps local.json (default: ${DEFAULT-VALUE})")
-    Path localDirectory;
+    @Mixin
+    LocalDirectoryOption localDirectory;
 
     @Option(names = "--stack", paramLabel = "NAME", defaultValue = "${env:BATCHLINE_STACK:-Batchline}",
             description = "the deployed stack, found through CloudFormation with the standard AWS credential and "
@@ -36,8 +36,8 @@ final class StackOptions {
 
     Stack resolve(ObjectMapper mapper) throws IOException {
         if (local) {
-            return LocalStackState.readLive(localDirectory, mapper)
-                    .orElseThrow(() -> new StackNotFoundException("no local stack is up in " + localDirectory
+            return LocalStackState.readLive(localDirectory.directory(), mapper)
+                    .orElseThrow(() -> new StackNotFoundException("no local stack is up in " + localDirectory.directory()
                             + ": start one with ./batchline local start --detach"))
                     .stack();
         }
