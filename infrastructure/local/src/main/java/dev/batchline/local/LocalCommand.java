@@ -89,8 +89,7 @@ final class LocalCommand implements Runnable {
                     stopped.countDown();
                 }
             }, "batchline-local-stop"));
-            pipeline.watchInbox(INBOX_INTERVAL);
-            LocalStackState state = pipeline.state(pid, Instant.now());
+            LocalStackState state = pipeline.stayUp(INBOX_INTERVAL, pid, Instant.now());
             state.write(directory, mapper);
             out.printf("batchline local stack up (pid %d); endpoints in %s%n", pid, LocalStackState.file(directory));
             out.printf("  s3       %s  bucket %s (drop files into inbox/)%n", state.s3(), state.bucket());

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.batchline.config.Json;
 import java.io.ByteArrayOutputStream;
+import dev.batchline.local.provider.LoopbackOnly;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -74,6 +76,14 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
 
     private void invoke(HttpExchange exchange) throws IOException {
         try (exchange) {
+            // Only the state machine engine on this machine invokes; a web page must not reach the functions.
+            Optional<String> foreign = LoopbackOnly.refusal(exchange.getRequestHeaders().getFirst("Host"),
+                    exchange.getRequestHeaders().getFirst("Origin"), false);
+            if (foreign.isPresent()) {
+                exchange.getRequestBody().readAllBytes();
+                respond(exchange, LoopbackOnly.FORBIDDEN, Map.of("Type", "User", "message", foreign.get()), false);
+                return;
+            }
             Matcher matcher = INVOKE.matcher(exchange.getRequestURI().getPath());
             byte[] payload = exchange.getRequestBody().readAllBytes();
             String name = matcher.matches() ? functionName(matcher.group(1)) : null;

@@ -27,6 +27,7 @@ import dev.batchline.operate.LocalStackState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,6 +91,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final String profiles;
     private final String defaultProfile;
     private InboxWatcher inboxWatcher;
+    private final java.util.List<EmulatorGuard> guards = new java.util.ArrayList<>();
 
     private LocalPipeline(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
         workDirectory = Files.createTempDirectory("batchline-run");
@@ -263,21 +265,25 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * From now on, a file put into {@code inbox/} by any S3 client starts a job, as on AWS: the inbox
-     * is listed every {@code interval}, each new object announced to the upload trigger once.
+     * Keeps the pipeline up for clients of other processes: a file put into {@code inbox/} by any
+     * S3 client starts a job (the inbox is listed every {@code inboxInterval}, each new object
+     * announced to the upload trigger once, as S3 notifications would), and the emulators are
+     * reached through {@link EmulatorGuard}s that keep web pages out. Returns what those clients
+     * need, as {@code .batchline/local.json} holds it.
      */
-    public synchronized void watchInbox(Duration interval) {
+    public synchronized LocalStackState stayUp(Duration inboxInterval, long pid, Instant startedAt) throws Exception {
         if (inboxWatcher == null) {
             inboxWatcher = new InboxWatcher(s3, BUCKET, this::trigger);
-            inboxWatcher.start(interval);
+            inboxWatcher.start(inboxInterval);
+            guards.add(EmulatorGuard.start(emulators.s3Endpoint(), EmulatorGuard.Api.S3));
+            guards.add(EmulatorGuard.start(emulators.dynamoEndpoint(), EmulatorGuard.Api.AWS_JSON));
+            guards.add(EmulatorGuard.start(emulators.sqsEndpoint(), EmulatorGuard.Api.AWS_JSON));
         }
-    }
-
-    /** What {@code --local} commands need to reach this pipeline, as {@code .batchline/local.json} holds it. */
-    public LocalStackState state(long pid, Instant startedAt) {
+        URI sqs = guards.get(2).endpoint();
+        URI queue = URI.create(eventsQueueUrl);
         return new LocalStackState(pid, startedAt, AwsEmulators.REGION.id(), AwsEmulators.ACCESS_KEY,
-                AwsEmulators.SECRET_KEY, emulators.s3Endpoint(), emulators.dynamoEndpoint(), emulators.sqsEndpoint(),
-                BUCKET, TABLE, eventsQueueUrl, localProviderUrl(), defaultProfile, profiles);
+                AwsEmulators.SECRET_KEY, guards.get(0).endpoint(), guards.get(1).endpoint(), sqs, BUCKET, TABLE,
+                sqs.resolve(queue.getRawPath()).toString(), localProviderUrl(), defaultProfile, profiles);
     }
 
     public LocalStepFunctions.Outcome await(String jobId, Duration timeout) throws InterruptedException {
@@ -314,6 +320,9 @@ public final class LocalPipeline implements AutoCloseable {
         synchronized (this) {
             if (inboxWatcher != null) {
                 inboxWatcher.close();
+            }
+            for (EmulatorGuard guard : guards) {
+                guard.close();
             }
         }
         stepFunctions.stopAll();

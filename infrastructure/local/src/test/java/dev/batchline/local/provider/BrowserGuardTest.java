@@ -3,11 +3,8 @@ package dev.batchline.local.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchline.config.Json;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import dev.batchline.local.RawHttp;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,27 +36,11 @@ class BrowserGuardTest {
 
     private String send(String method, String path, String host, String origin, String type, String body)
             throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            byte[] content = body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nConnection: close\r\nContent-Length: " + content.length + "\r\n");
-            if (origin != null) {
-                request.append("Origin: ").append(origin).append("\r\n");
-            }
-            if (type != null) {
-                request.append("Content-Type: ").append(type).append("\r\n");
-            }
-            OutputStream out = socket.getOutputStream();
-            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-            out.write(content);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttp.send(port, method, path, host, origin, type, body);
     }
 
     private static int status(String response) {
-        return Integer.parseInt(response.split(" ", 3)[1]);
+        return RawHttp.status(response);
     }
 
     @Test
