@@ -6,6 +6,10 @@ import dev.batchline.config.Json;
 import dev.batchline.finalize.PartFailureService;
 import dev.batchline.finalize.RecordOutputs;
 import dev.batchline.job.JobRecord;
+import dev.batchline.provider.Spending;
+import dev.batchline.provider.ProviderProfiles;
+import dev.batchline.provider.ProviderProfile;
+import dev.batchline.finalize.RecordEvents;
 import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
 import dev.batchline.job.PartOutcome;
@@ -30,20 +34,40 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class CompletionService {
 
+    /** The staged part, its ids and index; the provider's output, errors and batch record. */
+    static final int PUTS_PER_PART = 6;
+    /** A finalize checkpoint writes the lines it resolved and the bitmap of requests with a record. */
+    static final int PUTS_PER_CHECKPOINT = 2;
+    static final int MERGED_FILES = 2;
+    static final int MANIFEST_PUTS = 1;
+    /** statemachine/batchline.asl.json: ProcessParts in and out, CompleteJob. */
+    static final int JOB_TRANSITIONS = 3;
+    /** SubmitBatch, BatchEnded, PartDone. */
+    static final int TRANSITIONS_PER_PART = 3;
+    /** WaitForBatch, PollBatch, BatchEnded. */
+    static final int TRANSITIONS_PER_POLL = 3;
+    /** FinalizePart, MoreToFinalize. */
+    static final int TRANSITIONS_PER_SLICE = 2;
+
     private final S3Client s3;
     private final JobStore jobs;
     private final EventPublisher events;
     private final JobMetrics metrics;
     private final PartFailureService partFailures;
     private final RecordOutputs outputs;
+    private final RecordEvents recordEvents;
+    private final ProviderProfiles profiles;
     private final MergedFiles mergedFiles;
     private final ObjectMapper mapper;
     private final Clock clock;
 
     public CompletionService(S3Client s3, JobStore jobs, EventPublisher events, JobMetrics metrics,
-            PartFailureService partFailures, RecordOutputs outputs, ObjectMapper mapper, Clock clock) {
+            PartFailureService partFailures, RecordOutputs outputs, RecordEvents recordEvents, ProviderProfiles profiles,
+            ObjectMapper mapper, Clock clock) {
         this.s3 = s3;
         this.outputs = outputs;
+        this.recordEvents = recordEvents;
+        this.profiles = profiles;
         this.mergedFiles = new MergedFiles(s3);
         this.jobs = jobs;
         this.events = events;
@@ -99,15 +123,18 @@ public final class CompletionService {
         }
         String statusName = status.name().toLowerCase(java.util.Locale.ROOT);
         Manifest.Counts counts = Manifest.Counts.of(total);
+        Manifest.Usage usage = new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens());
+        Manifest.Merged merged = outputs.merged() && merge ? mergedFiles.write(job.source().bucket(), jobId, records)
+                : null;
         Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, jobId, statusName, job.source(), job.profile(),
                 job.endpoint(), job.model(), job.requests(), counts, counts.total() == job.requests(),
-                total.unmatchedLines(),
-                new Manifest.Usage(total.promptTokens(), total.completionTokens(), total.totalTokens()),
+                total.unmatchedLines(), usage,
                 outputs.objects() ? new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
                         S3Layout.recordsPrefix(jobId, false)) : null,
-                outputs.merged() && merge ? mergedFiles.write(job.source().bucket(), jobId, records) : null,
-                parts, job.createdAt(), now, failure, job.lineage().retryOf() == null ? null : job.lineage(),
-                List.of());
+                merged, parts, job.createdAt(), now, failure, job.lineage().retryOf() == null ? null : job.lineage(),
+                List.of(), ProviderCost.of(profiles.find(job.profile()).map(ProviderProfile::spending)
+                        .orElse(Spending.NONE), job.model(), usage),
+                AwsCostEstimate.of(use(job, records, total, merged != null)));
         // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.
         jobs.markFinished(jobId, status, manifestKey, now);
         s3.putObject(r -> r.bucket(job.source().bucket()).key(manifestKey).contentType("application/json"),
@@ -117,6 +144,28 @@ public final class CompletionService {
                 job.source().bucket(), manifestKey, counts, failure == null ? null : failure.error())));
         metrics.jobFinished(status, total);
         return new JobOutcome(jobId, statusName, manifestKey);
+    }
+
+    /**
+     * What the job used on AWS: Lambda as its step functions counted it (and the upload trigger's one
+     * call); S3 writes, events and state transitions from what it wrote and how often it polled.
+     */
+    private AwsCostEstimate.Use use(JobRecord job, List<PartRecord> parts, PartOutcome total, boolean mergedFiles) {
+        long puts = MANIFEST_PUTS + (mergedFiles ? MERGED_FILES : 0) + (outputs.objects() ? total.records() : 0);
+        long transitions = JOB_TRANSITIONS;
+        for (PartRecord part : parts) {
+            int checkpoints = part.finalizeCursor().checkpoint();
+            puts += PUTS_PER_PART + part.segments().size() + (long) PUTS_PER_CHECKPOINT * checkpoints;
+            transitions += TRANSITIONS_PER_PART + (long) TRANSITIONS_PER_POLL * part.polls()
+                    + (long) TRANSITIONS_PER_SLICE * checkpoints;
+        }
+        long events = 1 + switch (recordEvents) {
+            case ALL -> total.records();
+            case FAILURES -> total.records() - total.succeeded();
+            case NONE -> 0;
+        };
+        return new AwsCostEstimate.Use(job.functionInvocations() + 1, job.functionMegabyteMillis(), puts, events,
+                transitions);
     }
 
     /** What a {@code batchline.job.completed} or {@code batchline.job.failed} event's {@code data} holds. */

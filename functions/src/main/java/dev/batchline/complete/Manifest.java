@@ -23,6 +23,8 @@ import java.util.List;
  *                      for an upload of its own
  * @param retriedBy     the jobs that retry this one's failed requests, newest last: written when the
  *                      job finishes as empty, and added to by {@code batchline retry}
+ * @param cost          what the provider charges, from the usage and the profile's prices
+ * @param awsCostEstimate what the job cost on AWS, item by item
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -45,7 +47,9 @@ public record Manifest(
         Instant finishedAt,
         Failure error,
         Lineage lineage,
-        List<String> retriedBy) {
+        List<String> retriedBy,
+        ProviderCost cost,
+        AwsCostEstimate awsCostEstimate) {
 
     /** The manifest field {@code batchline retry} appends the new job's id to. */
     public static final String RETRIED_BY = "retriedBy";

@@ -98,9 +98,12 @@ public final class IngestService {
                 new S3PartStore(s3, source.bucket(), jobId, settings.uploadPartBytes()));
         ValidationReport report;
         Lineage lineage;
+        SpendEstimate estimate = profile.spending().estimates() ? new SpendEstimate(splitter, profile.spending(), mapper)
+                : null;
         try (ResponseInputStream<GetObjectResponse> in = open(source)) {
             lineage = Lineage.fromMetadata(in.response().metadata());
-            report = new BatchFileValidator(profile, settings.validator()).validate(in, source.size(), splitter);
+            report = new BatchFileValidator(profile, settings.validator()).validate(in, source.size(),
+                    estimate == null ? splitter : estimate);
         } catch (NoSuchKeyException e) {
             return reject(jobId, source, RejectionReport.SOURCE_UNAVAILABLE,
                     "the object was deleted before it could be read", null);
@@ -116,6 +119,10 @@ public final class IngestService {
         if (!report.valid()) {
             return reject(jobId, source, RejectionReport.INVALID_FILE, report.errorCount()
                     + " problem(s) found; the first are listed with their line numbers", report);
+        }
+        Optional<String> overLimit = SpendingGuard.overLimit(profile.spending(), report.requests(), estimate);
+        if (overLimit.isPresent()) {
+            return reject(jobId, source, RejectionReport.OVER_SPENDING_LIMIT, overLimit.get(), report);
         }
         List<StagedPart> parts = splitter.parts();
         jobs.saveParts(jobId, parts);

@@ -23,4 +23,6 @@ public record RejectionReport(
     public static final String INVALID_FILE = "invalid_file";
     public static final String UNKNOWN_PROFILE = "unknown_profile";
     public static final String SOURCE_UNAVAILABLE = "source_unavailable";
+    /** The profile's spending guard refused the job: too many requests, or an estimate over its cost limit. */
+    public static final String OVER_SPENDING_LIMIT = "over_spending_limit";
 }

@@ -354,9 +354,9 @@ public final class DynamoJobStore implements JobStore {
             long failed, Instant nextPollAt) {
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                 .updateExpression("SET batchStatus = :status, providerTotal = :total, providerCompleted = :completed, "
-                        + "providerFailed = :failed, nextPollAt = :next")
+                        + "providerFailed = :failed, nextPollAt = :next ADD polls :one")
                 .expressionAttributeValues(Map.of(":status", s(status), ":total", n(total), ":completed", n(completed),
-                        ":failed", n(failed), ":next", s(nextPollAt.toString()))));
+                        ":failed", n(failed), ":next", s(nextPollAt.toString()), ":one", n(1))));
     }
 
     @Override
@@ -497,6 +497,14 @@ public final class DynamoJobStore implements JobStore {
             }
             throw new FinalizeConflictException(jobId, partNumber, at.checkpoint() + 1);
         }
+    }
+
+    @Override
+    public void countFunctionUse(String jobId, long megabyteMillis) {
+        dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId))
+                .updateExpression("ADD functionInvocations :one, functionMegabyteMillis :use")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":one", n(1), ":use", n(megabyteMillis))));
     }
 
     @Override

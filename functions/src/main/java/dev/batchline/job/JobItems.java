@@ -27,7 +27,7 @@ final class JobItems {
                 (int) number(item, "submissions"), instant(item, "firstSubmittedAt"), text(item, "batchStatus"),
                 new ProviderBatch.RequestCounts(number(item, "providerTotal"), number(item, "providerCompleted"),
                         number(item, "providerFailed")),
-                item.containsKey("cancelSent"), instant(item, "nextPollAt"), FinalizePhase.fromStored(text(item, "finalizePhase")),
+                item.containsKey("cancelSent"), instant(item, "nextPollAt"), integer(item, "polls"), FinalizePhase.fromStored(text(item, "finalizePhase")),
                 new FinalizeCursor(number(item, "finalizeCursor"), number(item, "finalizeLine"),
                         (int) number(item, "finalizeCheckpoint"), text(item, "finalizeSeenKey")),
                 outcome, item.containsKey("outputIncomplete"), item.containsKey("failureCode")
@@ -109,7 +109,9 @@ final class JobItems {
                 item.containsKey("cancelRequested") && Boolean.TRUE.equals(item.get("cancelRequested").bool()),
                 text(item, "manifestKey"),
                 item.containsKey("retryOf") ? new Lineage(text(item, "retryOf"), integer(item, "generation"))
-                        : Lineage.ORIGINAL);
+                        : Lineage.ORIGINAL,
+                number(item, "functionInvocations"),
+                number(item, "functionMegabyteMillis"));
     }
 
     static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {

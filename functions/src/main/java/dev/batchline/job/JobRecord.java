@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param cancelRequested someone asked for the job's batches to be cancelled
  * @param manifestKey the manifest, once the job finished
  * @param lineage    whether the job retries another's failed requests
+ * @param functionInvocations    step function invocations counted to the job so far
+ * @param functionMegabyteMillis their memory over their time, in MB-milliseconds
  */
 public record JobRecord(
         String jobId,
@@ -32,11 +34,13 @@ public record JobRecord(
         String executionId,
         boolean cancelRequested,
         String manifestKey,
-        Lineage lineage) {
+        Lineage lineage,
+        long functionInvocations,
+        long functionMegabyteMillis) {
 
     public static JobRecord validating(String jobId, String profile, SourceObject source, Instant now,
             Instant leaseUntil) {
         return new JobRecord(jobId, JobStatus.VALIDATING, profile, source, now, now, leaseUntil, 0, 0, 0, null, null,
-                null, null, false, null, Lineage.ORIGINAL);
+                null, null, false, null, Lineage.ORIGINAL, 0, 0);
     }
 }

@@ -110,6 +110,12 @@ public interface JobStore {
      */
     boolean failPart(String jobId, int partNumber, PartFailure failure, FinalizeCursor at);
 
+    /**
+     * Counts one function invocation for the job and the memory it held over its time
+     * (MB-milliseconds), for the manifest's AWS cost estimate.
+     */
+    void countFunctionUse(String jobId, long megabyteMillis);
+
     /** Asks the workflow to cancel the job's batches at their next poll. */
     void requestCancel(String jobId);
 

@@ -23,7 +23,7 @@ public record PartProgress(
         Integer polls,
         Boolean terminal,
         Boolean resubmit,
-        Boolean moreWork) {
+        Boolean moreWork) implements JobScoped {
 
     /** The item as the Map hands it to its first state. */
     public static PartProgress item(String jobId, int partNumber) {

@@ -13,6 +13,7 @@ import java.util.List;
  *                        across resubmissions
  * @param providerCounts  the provider's request counts at the last poll
  * @param nextPollAt      when the workflow polls the batch next, as the last poll planned it
+ * @param polls           times the part's batches were polled
  * @param finalizePhase   {@code null} before finalizing, then each {@link FinalizePhase} in turn
  * @param finalizeCursor  how far finalizing got in the current phase
  * @param outputIncomplete the provider's files could not be copied whole within the copy's budget:
@@ -31,6 +32,7 @@ public record PartRecord(
         ProviderBatch.RequestCounts providerCounts,
         boolean cancelSent,
         java.time.Instant nextPollAt,
+        int polls,
         FinalizePhase finalizePhase,
         FinalizeCursor finalizeCursor,
         PartOutcome outcome,

@@ -13,7 +13,7 @@ public final class CompleteJobHandler extends JsonStepHandler<JobOutcomeRequest,
     }
 
     public CompleteJobHandler(Services services) {
-        super(services.mapper(), JobOutcomeRequest.class);
+        super(services, JobOutcomeRequest.class);
         this.service = services.completion();
     }
 

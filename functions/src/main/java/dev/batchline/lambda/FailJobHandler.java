@@ -22,7 +22,7 @@ public final class FailJobHandler extends JsonStepHandler<JobOutcomeRequest, Fai
     }
 
     public FailJobHandler(Services services) {
-        super(services.mapper(), JobOutcomeRequest.class);
+        super(services, JobOutcomeRequest.class);
         this.service = services.completion();
         this.mapper = services.mapper();
     }

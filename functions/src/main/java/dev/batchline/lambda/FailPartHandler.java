@@ -16,7 +16,7 @@ public final class FailPartHandler extends JsonStepHandler<FailPartRequest, Part
     }
 
     public FailPartHandler(Services services) {
-        super(services.mapper(), FailPartRequest.class);
+        super(services, FailPartRequest.class);
         this.service = services.partFailures();
         this.mapper = services.mapper();
     }

@@ -14,7 +14,7 @@ public final class FinalizePartHandler extends JsonStepHandler<PartProgress, Par
     }
 
     public FinalizePartHandler(Services services) {
-        super(services.mapper(), PartProgress.class);
+        super(services, PartProgress.class);
         this.service = services.finalizer();
     }
 

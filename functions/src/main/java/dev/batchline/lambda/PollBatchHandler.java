@@ -14,7 +14,7 @@ public final class PollBatchHandler extends JsonStepHandler<PartProgress, PartPr
     }
 
     public PollBatchHandler(Services services) {
-        super(services.mapper(), PartProgress.class);
+        super(services, PartProgress.class);
         this.service = services.poll();
     }
 

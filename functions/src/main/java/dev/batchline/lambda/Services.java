@@ -133,7 +133,7 @@ public final class Services {
 
     public CompletionService completion() {
         return new CompletionService(s3, jobs, events, metrics, partFailures(), config.finalizing().recordOutputs(),
-                mapper, clock);
+                config.finalizing().recordEvents(), config.profiles(), mapper, clock);
     }
 
     public JobStore jobs() {

@@ -14,7 +14,7 @@ public final class SubmitBatchHandler extends JsonStepHandler<PartProgress, Part
     }
 
     public SubmitBatchHandler(Services services) {
-        super(services.mapper(), PartProgress.class);
+        super(services, PartProgress.class);
         this.service = services.submit();
     }
 

@@ -38,6 +38,7 @@ import java.util.Set;
  *                             uploads and downloads are bounded by their own deadlines
  * @param deleteProviderFiles  delete a part's input, output and error files at the provider once
  *                             they are copied whole (absent: yes)
+ * @param spending             prices and the per-job spending guard (absent: none)
  */
 public record ProviderProfile(
         String name,
@@ -60,7 +61,8 @@ public record ProviderProfile(
         Map<String, String> statusAliases,
         int maxResubmissions,
         int callTimeoutSeconds,
-        Boolean deleteProviderFiles) {
+        Boolean deleteProviderFiles,
+        Spending spending) {
 
     /**
      * Time a part may take beyond its batch's deadline: submitting with the state machine's retries
@@ -83,7 +85,7 @@ public record ProviderProfile(
         this(name, baseUrl, apiKeyRef, endpoints, maxRequestsPerBatch, maxBytesPerBatch, maxLineBytes,
                 maxFileRequests, maxFileBytes, splitAllowed, oneModelPerFile, completionWindow, maxConcurrentBatches,
                 initialPollSeconds, pollBackoff, maxPollSeconds, filePurpose, statusAliases, DEFAULT_MAX_RESUBMISSIONS,
-                DEFAULT_CALL_TIMEOUT_SECONDS, true);
+                DEFAULT_CALL_TIMEOUT_SECONDS, true, Spending.NONE);
     }
 
     @JsonCreator
@@ -106,6 +108,7 @@ public record ProviderProfile(
         requirePositive(name, "maxFileBytes", maxFileBytes);
         callTimeoutSeconds = callTimeoutSeconds == 0 ? DEFAULT_CALL_TIMEOUT_SECONDS : callTimeoutSeconds;
         deleteProviderFiles = deleteProviderFiles == null || deleteProviderFiles;
+        spending = spending == null ? Spending.NONE : spending;
         requirePositive(name, "callTimeoutSeconds", callTimeoutSeconds);
         if (maxResubmissions < 0) {
             throw new IllegalArgumentException("profile " + name + ": maxResubmissions must not be negative, got "

@@ -280,6 +280,30 @@ class IngestServiceTest {
     }
 
     @Test
+    void ingest_overTheProfilesSpendingLimits_rejectsSayingByHowMuch_andStartsNothing() throws Exception {
+        ProviderProfiles guarded = ProviderProfiles.withOverrides("{\"openai\": {\"spending\": {\"maxRequestsPerJob\": 2}},"
+                + " \"capped\": {\"extends\": \"openai\", \"spending\": {\"prices\": {\"gpt-4o-mini\": "
+                + "{\"input\": 0.075, \"output\": 0.30}}, \"maxEstimatedCostPerJob\": 0.0001}}}", mapper);
+        SourceObject many = upload("inbox/openai/many.jsonl", lines(requests(3)));
+        SourceObject costly = upload("inbox/capped/costly.jsonl", lines(requests(3)));
+
+        IngestOutcome tooMany = service(NOW, guarded).ingest(many);
+        IngestOutcome tooCostly = service(NOW, guarded).ingest(costly);
+
+        for (IngestOutcome outcome : List.of(tooMany, tooCostly)) {
+            assertThat(outcome.result()).isEqualTo(IngestOutcome.Result.REJECTED);
+            JsonNode report = mapper.readTree(read(S3Layout.rejectionReport(outcome.jobId())));
+            assertThat(report.path("reason").asText()).isEqualTo(RejectionReport.OVER_SPENDING_LIMIT);
+            assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.REJECTED);
+        }
+        assertThat(mapper.readTree(read(S3Layout.rejectionReport(tooMany.jobId()))).path("message").asText())
+                .isEqualTo("the file has 3 requests, over the profile's maxRequestsPerJob 2 by 1");
+        assertThat(mapper.readTree(read(S3Layout.rejectionReport(tooCostly.jobId()))).path("message").asText())
+                .contains("over maxEstimatedCostPerJob 0.0001 USD by").contains("3 without a cap");
+        assertThat(workflow.startCalls()).isEmpty();
+    }
+
+    @Test
     void ingest_whenKeyIsOutsideTheInbox_ignoresIt() {
         SourceObject source = upload("results/x/manifest.jsonl", lines(requests(1)));
 

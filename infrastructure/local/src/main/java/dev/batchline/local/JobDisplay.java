@@ -1,5 +1,7 @@
 package dev.batchline.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchline.ingest.SpendEstimate;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.job.Lineage;
@@ -9,6 +11,7 @@ import dev.batchline.job.PartRecord;
 import dev.batchline.operate.JobOperations;
 import dev.batchline.provider.ProviderBatch;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,13 +29,38 @@ final class JobDisplay {
             long recordsWritten, PartFailure failure) {
     }
 
-    /** A job as {@code status --json} and {@code jobs --json} give it; {@code parts} only from status. */
-    record JobStatusReport(String jobId, String status, String profile, String source, Instant createdAt,
-            Instant updatedAt, long requests, int partCount, String endpoint, String model, boolean cancelRequested,
-            Lineage lineage, long succeeded, long failed, String manifestKey, List<PartStatus> parts) {
+    /**
+     * A finished job's cost, from its manifest.
+     *
+     * @param provider the provider's charge in {@code currency}, or null when unpriced
+     * @param aws      the AWS estimate, in USD
+     */
+    record Cost(String currency, BigDecimal provider, String unpriced, BigDecimal aws) {
+
+        static Cost of(JsonNode manifest) {
+            JsonNode cost = manifest.path("cost");
+            JsonNode aws = manifest.path("awsCostEstimate").path("total");
+            return new Cost(cost.path("currency").asText(null), cost.path("total").isNumber()
+                    ? cost.path("total").decimalValue() : null, cost.path("unpriced").asText(null),
+                    aws.isNumber() ? aws.decimalValue() : null);
+        }
+
+        String text() {
+            return (provider == null ? "-" : SpendEstimate.money(provider) + " " + currency)
+                    + (aws == null ? "" : " + AWS " + SpendEstimate.money(aws) + " USD");
+        }
     }
 
-    static JobStatusReport report(JobOperations.JobView view, boolean withParts) {
+    /**
+     * A job as {@code status --json} and {@code jobs --json} give it; {@code parts} only from status,
+     * {@code cost} once it finished.
+     */
+    record JobStatusReport(String jobId, String status, String profile, String source, Instant createdAt,
+            Instant updatedAt, long requests, int partCount, String endpoint, String model, boolean cancelRequested,
+            Lineage lineage, long succeeded, long failed, String manifestKey, Cost cost, List<PartStatus> parts) {
+    }
+
+    static JobStatusReport report(JobOperations.JobView view, JsonNode manifest, boolean withParts) {
         JobRecord job = view.job();
         PartOutcome total = view.parts().stream().map(PartRecord::outcome).reduce(PartOutcome.NONE, PartOutcome::plus);
         List<PartStatus> parts = withParts ? view.parts().stream().map(part -> new PartStatus(
@@ -43,7 +71,7 @@ final class JobDisplay {
         return new JobStatusReport(job.jobId(), name(job.status()), job.profile(), job.source().key(),
                 job.createdAt(), job.updatedAt(), job.requests(), job.parts(), job.endpoint(), job.model(),
                 job.cancelRequested(), job.lineage(), total.succeeded(), total.records() - total.succeeded(),
-                job.manifestKey(), parts);
+                job.manifestKey(), manifest == null ? null : Cost.of(manifest), parts);
     }
 
     /** Whether nothing more will happen to the job. */
@@ -85,6 +113,10 @@ final class JobDisplay {
         }
         if (job.manifestKey() != null) {
             out.printf("  manifest %s%n", job.manifestKey());
+        }
+        if (job.cost() != null) {
+            out.printf("  cost %s%s%n", job.cost().text(), job.cost().unpriced() == null ? ""
+                    : " (provider unpriced: " + job.cost().unpriced() + ")");
         }
         if (job.parts() == null || job.parts().isEmpty()) {
             return;

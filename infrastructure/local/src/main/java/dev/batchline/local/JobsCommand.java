@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code batchline jobs}: the newest jobs, from the table's creation index. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-        description = "Lists the stack's newest jobs: id, status, requests, succeeded, failed, age.%n"
+        description = "Lists the stack's newest jobs: id, status, requests, succeeded, failed, age, cost.%n"
                 + "Exit status: 0 listed, 2 usage, I/O or AWS error.")
 final class JobsCommand extends StackCommand {
 
@@ -40,17 +40,20 @@ final class JobsCommand extends StackCommand {
         }
         List<JobDisplay.JobStatusReport> reports = new ArrayList<>();
         for (JobRecord job : operations.newest(wanted, limit)) {
-            reports.add(JobDisplay.report(operations.view(job.jobId()), false));
+            reports.add(JobDisplay.report(operations.view(job.jobId()), job.manifestKey() == null ? null
+                    : operations.manifest(job.jobId()).orElse(null), false));
         }
         if (json) {
             out().println(mapper.writeValueAsString(reports));
             return 0;
         }
         Instant now = Instant.now();
-        out().printf("%-54s %-11s %9s %10s %8s %6s%n", "JOB", "STATUS", "REQUESTS", "SUCCEEDED", "FAILED", "AGE");
+        out().printf("%-54s %-11s %9s %10s %8s %6s  %s%n", "JOB", "STATUS", "REQUESTS", "SUCCEEDED", "FAILED", "AGE",
+                "COST");
         for (JobDisplay.JobStatusReport job : reports) {
-            out().printf("%-54s %-11s %9d %10d %8d %6s%n", job.jobId(), job.status(), job.requests(), job.succeeded(),
-                    job.failed(), JobDisplay.age(job.createdAt(), now));
+            out().printf("%-54s %-11s %9d %10d %8d %6s  %s%n", job.jobId(), job.status(), job.requests(),
+                    job.succeeded(), job.failed(), JobDisplay.age(job.createdAt(), now),
+                    job.cost() == null ? "-" : job.cost().text());
         }
         if (reports.isEmpty()) {
             out().println("(no jobs" + (wanted == null ? "" : " " + status) + ")");

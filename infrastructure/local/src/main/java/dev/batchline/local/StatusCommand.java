@@ -44,7 +44,8 @@ final class StatusCommand extends StackCommand {
     }
 
     private static void show(StackCommand command, JobOperations operations, String jobId) throws Exception {
-        JobDisplay.JobStatusReport report = JobDisplay.report(operations.view(jobId), true);
+        JobDisplay.JobStatusReport report = JobDisplay.report(operations.view(jobId),
+                operations.manifest(jobId).orElse(null), true);
         if (command.json) {
             command.out().println(command.mapper.writeValueAsString(report));
         } else {

@@ -46,15 +46,16 @@ final class SubmitCommand extends StackCommand {
                 : stack.defaultProfile() != null ? stack.defaultProfile() : Stack.DEPLOYED_DEFAULT_PROFILE;
         ProviderProfile rules = ProviderProfiles.withOverrides(stack.profiles() != null ? stack.profiles()
                 : System.getenv("BATCHLINE_PROFILES"), mapper).require(profileName);
-        ValidationReport report = ValidateCommand.validate(file, rules);
-        if (!report.valid()) {
+        ValidateCommand.Checked checked = ValidateCommand.check(file, rules);
+        if (!checked.accepted()) {
             if (json) {
-                out().println(mapper.writeValueAsString(report));
+                out().println(checked.toJson(mapper));
             } else {
-                ValidateCommand.printReadable(out(), file, report);
+                ValidateCommand.printReadable(out(), file, checked);
             }
             return ValidateCommand.INVALID;
         }
+        ValidationReport report = checked.report();
         long size = Files.size(file);
         ProgressBar bar = new ProgressBar(err(), "uploading " + file.getFileName(), size, !json);
         JobOperations.Submitted submitted = operations.submit(file, profile, Lineage.ORIGINAL, bar::update);

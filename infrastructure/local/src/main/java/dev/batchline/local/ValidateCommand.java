@@ -7,6 +7,10 @@ import dev.batchline.ingest.PartSplitter;
 import dev.batchline.ingest.PartStore;
 import dev.batchline.ingest.ValidationIssue;
 import dev.batchline.ingest.ValidationReport;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batchline.ingest.RejectionReport;
+import dev.batchline.ingest.SpendingGuard;
+import dev.batchline.ingest.SpendEstimate;
 import dev.batchline.ingest.ValidatorSettings;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
@@ -57,9 +61,9 @@ final class ValidateCommand implements Callable<Integer> {
             err.println("batchline validate: " + e.getMessage());
             return ERROR;
         }
-        ValidationReport report;
+        Checked checked;
         try {
-            report = validate(file, profile);
+            checked = check(file, profile);
         } catch (java.nio.file.NoSuchFileException e) {
             err.println("batchline validate: no such file: " + file);
             return ERROR;
@@ -68,23 +72,70 @@ final class ValidateCommand implements Callable<Integer> {
             return ERROR;
         }
         if (json) {
-            out.println(Json.write(mapper, report));
+            out.println(checked.toJson(mapper));
         } else {
-            printReadable(out, file, report);
+            printReadable(out, file, checked);
         }
         out.flush();
-        return report.valid() ? VALID : INVALID;
+        return checked.accepted() ? VALID : INVALID;
     }
 
-    /** The upload trigger's checks of {@code file}, in one streaming pass. */
-    static ValidationReport validate(Path file, ProviderProfile profile) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return new BatchFileValidator(profile, ValidatorSettings.DEFAULTS)
-                    .validate(in, Files.size(file), new PartSplitter(profile, PartStore.discarding()));
+    /**
+     * What the upload trigger would decide: the validation report, and with a profile's spending
+     * limits, the estimate and why the job is over them.
+     *
+     * @param estimate  null when the profile sets no cost limit
+     * @param overLimit null when within the limits (or the file is invalid)
+     */
+    record Checked(ValidationReport report, SpendEstimate.Report estimate, String overLimit) {
+
+        boolean accepted() {
+            return report.valid() && overLimit == null;
+        }
+
+        String toJson(ObjectMapper mapper) {
+            ObjectNode node = mapper.valueToTree(report);
+            node.put("valid", accepted());
+            if (estimate != null || overLimit != null) {
+                ObjectNode spending = node.putObject("spending");
+                if (estimate != null) {
+                    spending.setAll((ObjectNode) mapper.valueToTree(estimate));
+                }
+                spending.put("overLimit", overLimit);
+            }
+            return Json.write(mapper, node);
         }
     }
 
-    static void printReadable(PrintWriter out, Path file, ValidationReport report) {
+    /** The upload trigger's checks of {@code file}, in one streaming pass, its spending guard included. */
+    static Checked check(Path file, ProviderProfile profile) throws IOException {
+        PartSplitter splitter = new PartSplitter(profile, PartStore.discarding());
+        SpendEstimate estimate = profile.spending().estimates()
+                ? new SpendEstimate(splitter, profile.spending(), Json.mapper()) : null;
+        ValidationReport report;
+        try (InputStream in = Files.newInputStream(file)) {
+            report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS).validate(in, Files.size(file),
+                    estimate == null ? splitter : estimate);
+        }
+        String overLimit = report.valid() ? SpendingGuard.overLimit(profile.spending(), report.requests(), estimate)
+                .orElse(null) : null;
+        return new Checked(report, estimate == null ? null : estimate.report(), overLimit);
+    }
+
+    static void printReadable(PrintWriter out, Path file, Checked checked) {
+        printReadable(out, file, checked.report());
+        if (checked.estimate() != null) {
+            SpendEstimate.Report estimate = checked.estimate();
+            out.printf("  estimated cost: %s %s%s%n", SpendEstimate.money(estimate.estimatedCost()),
+                    estimate.currency(), estimate.limit() == null ? ""
+                    : " (limit " + SpendEstimate.plain(estimate.limit()) + ")");
+        }
+        if (checked.overLimit() != null) {
+            out.printf("  REJECTED %s: %s%n", RejectionReport.OVER_SPENDING_LIMIT, checked.overLimit());
+        }
+    }
+
+    private static void printReadable(PrintWriter out, Path file, ValidationReport report) {
         if (report.valid()) {
             out.printf("%s is valid for profile %s%n", file, report.profile());
         } else {

@@ -73,6 +73,14 @@ class OperateEndToEndTest {
         String ticketsJob = submittedJob(submitted);
         assertThat(submitted.out()).contains("job " + ticketsJob + "  completed");
         assertAccountedFor(ticketsJob, 8);
+        JsonNode ticketsManifest = manifest(ticketsJob);
+        // The local profile has no prices: the provider's cost says why; AWS's use is measured all the same.
+        assertThat(ticketsManifest.path("cost").path("unpriced").asText()).contains("no entry for m");
+        JsonNode aws = ticketsManifest.path("awsCostEstimate").path("items");
+        assertThat(aws.get(0).path("item").asText()).isEqualTo("Lambda requests");
+        assertThat(aws.get(0).path("quantity").asLong()).isGreaterThanOrEqualTo(4); // upload, submit, poll, finalize
+        assertThat(aws.get(1).path("quantity").decimalValue()).isPositive();
+        assertThat(aws.get(3).path("quantity").asLong()).isEqualTo(8 + 1); // a record event each, and the job's
 
         Cli.Result jobs = cli("jobs", "--json");
         assertThat(jobs.exit()).as(jobs.all()).isZero();
