@@ -31,7 +31,8 @@ abstract class StackCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    final ObjectMapper mapper = Json.mapper();
+    /** Made when the command runs: picocli makes every command's object each start, and most never run. */
+    ObjectMapper mapper;
 
     /** What the command does once its stack is found. */
     abstract int run(Stack stack, JobOperations operations) throws Exception;
@@ -40,6 +41,7 @@ abstract class StackCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         String name = "batchline " + spec.name();
+        mapper = Json.mapper();
         try {
             Stack stack = stackOptions.resolve(mapper);
             return run(stack, new JobOperations(stack.clients().s3(), new DynamoJobStore(stack.clients().dynamo(),
