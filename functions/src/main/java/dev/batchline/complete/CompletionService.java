@@ -132,7 +132,7 @@ public final class CompletionService {
                 outputs.objects() ? new Manifest.Records(S3Layout.recordsPrefix(jobId, true),
                         S3Layout.recordsPrefix(jobId, false)) : null,
                 merged, parts, job.createdAt(), now, failure, job.lineage().retryOf() == null ? null : job.lineage(),
-                List.of(), ProviderCost.of(profiles.find(job.profile()).map(ProviderProfile::spending)
+                job.retriedBy(), ProviderCost.of(profiles.find(job.profile()).map(ProviderProfile::spending)
                         .orElse(Spending.NONE), job.model(), usage),
                 AwsCostEstimate.of(use(job, records, total, merged != null)));
         // The status first: a job that ended the other way meanwhile refuses it, and its manifest stays.

@@ -20,8 +20,9 @@ import java.util.TreeMap;
 /**
  * What a file will cost at most, counted while it is validated: a {@link LineSink} in front of the
  * part splitter that reads each request's model, its input tokens (the text of its
- * {@code messages}, {@code input} or {@code prompt}, with the model's tokenizer or o200k_base) and
- * its output cap, then prices them from the profile's table.
+ * {@code messages}, {@code input}, {@code prompt}, {@code instructions} and {@code tools}, with the
+ * model's tokenizer or o200k_base) and its output cap times its choices, then prices them from the
+ * profile's table.
  */
 public final class SpendEstimate implements LineSink {
 
@@ -29,7 +30,9 @@ public final class SpendEstimate implements LineSink {
     static final int TOKENS_PER_MESSAGE = 4;
     private static final List<String> OUTPUT_CAPS = List.of("max_completion_tokens", "max_tokens",
             "max_output_tokens");
-    private static final List<String> INPUT_FIELDS = List.of("messages", "input", "prompt");
+    private static final List<String> INPUT_FIELDS = List.of("messages", "input", "prompt", "instructions", "tools");
+    /** OpenAI's most choices a request may ask for. */
+    private static final long MAX_CHOICES = 128;
     /** Endpoints that answer without generated tokens. */
     private static final java.util.Set<String> NO_OUTPUT = java.util.Set.of(Endpoint.EMBEDDINGS.path(),
             Endpoint.MODERATIONS.path());
@@ -73,29 +76,50 @@ public final class SpendEstimate implements LineSink {
                 .orElseGet(() -> registry.getEncoding(EncodingType.O200K_BASE)));
         long input = 0;
         for (String field : INPUT_FIELDS) {
-            input += tokens(body.path(field), encoding, "messages".equals(field));
+            input = saturatedAdd(input, tokens(body.path(field), encoding, "messages".equals(field)));
         }
         long[] counts = byModel.computeIfAbsent(model, name -> new long[4]);
         counts[0]++;
-        counts[1] += input;
+        counts[1] = saturatedAdd(counts[1], input);
+        // Each of n choices may run to the cap; a cap no provider takes (negative, huge) caps nothing.
+        long choices = Math.max(1, Math.min(MAX_CHOICES, body.path("n").asLong(1)));
         JsonNode cap = OUTPUT_CAPS.stream().map(body::path).filter(JsonNode::isIntegralNumber).findFirst().orElse(null);
-        if (cap != null) {
-            counts[2] += cap.asLong();
+        if (cap != null && cap.canConvertToLong() && cap.asLong() >= 0) {
+            counts[2] = saturatedAdd(counts[2], saturatedMultiply(cap.asLong(), choices));
         } else if (!NO_OUTPUT.contains(request.path("url").asText())) {
-            counts[2] += spending.uncappedOutputTokens();
+            counts[2] = saturatedAdd(counts[2], saturatedMultiply(spending.uncappedOutputTokens(), choices));
             counts[3]++;
         }
         return next.accept(line, offset, length, id, idLength, first, second);
     }
 
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long product = a * b;
+        return high != 0 || product < 0 ? Long.MAX_VALUE : product;
+    }
+
+    /**
+     * The tokens of an input: text through the tokenizer, a token id given as a number as one token
+     * (embeddings take arrays of ids), and every text of structured content (tool definitions,
+     * content parts) counted, so nothing a request sends is free in the estimate.
+     */
     private static long tokens(JsonNode node, Encoding encoding, boolean messages) {
         if (node.isTextual()) {
             return encoding.countTokensOrdinary(node.asText());
         }
+        if (node.isNumber()) {
+            return 1;
+        }
         long tokens = 0;
         if (node.isContainerNode()) {
             for (JsonNode child : node) {
-                tokens += tokens(child, encoding, false) + (messages ? TOKENS_PER_MESSAGE : 0);
+                tokens = saturatedAdd(tokens, tokens(child, encoding, false) + (messages ? TOKENS_PER_MESSAGE : 0));
             }
         }
         return tokens;

@@ -52,8 +52,14 @@ public final class DynamoJobStore implements JobStore {
     public static final String CREATION_INDEX = "byCreation";
     public static final String LISTING_KEY = "listing";
     public static final String CREATED_AT = "createdAt";
+    /**
+     * What the creation index holds beside the keys: the status, to filter by. Not the rest, so the
+     * job item's frequent counters do not write the index each time; {@link #newest} reads each job.
+     */
+    public static final List<String> CREATION_INDEX_ATTRIBUTES = List.of("status");
     private static final int BATCH_WRITE_LIMIT = 25;
     private static final int QUERY_PAGE = 100;
+    private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(3);
     public static final String TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
 
@@ -86,7 +92,8 @@ public final class DynamoJobStore implements JobStore {
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(CREATION_INDEX)
                         .keySchema(KeySchemaElement.builder().attributeName(LISTING_KEY).keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName(CREATED_AT).keyType(KeyType.RANGE).build())
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                                .nonKeyAttributes(CREATION_INDEX_ATTRIBUTES).build()).build())
                 .build();
     }
 
@@ -253,7 +260,8 @@ public final class DynamoJobStore implements JobStore {
         List<JobRecord> jobs = new ArrayList<>();
         for (QueryResponse page : dynamo.queryPaginator(query.limit(Math.min(limit, QUERY_PAGE)).build())) {
             for (Map<String, AttributeValue> item : page.items()) {
-                jobs.add(jobFromItem(item));
+                find(item.get("jobId") != null ? item.get("jobId").s()
+                        : item.get(PARTITION_KEY).s().substring("JOB#".length())).ifPresent(jobs::add);
                 if (jobs.size() == limit) {
                     return jobs;
                 }
@@ -355,6 +363,7 @@ public final class DynamoJobStore implements JobStore {
         dynamo.updateItem(r -> r.tableName(table).key(partKey(jobId, partNumber))
                 .updateExpression("SET batchStatus = :status, providerTotal = :total, providerCompleted = :completed, "
                         + "providerFailed = :failed, nextPollAt = :next ADD polls :one")
+                .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":status", s(status), ":total", n(total), ":completed", n(completed),
                         ":failed", n(failed), ":next", s(nextPollAt.toString()), ":one", n(1))));
     }
@@ -500,8 +509,41 @@ public final class DynamoJobStore implements JobStore {
     }
 
     @Override
-    public void countFunctionUse(String jobId, long megabyteMillis) {
+    public boolean claimRetry(String jobId, String retryKey) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId)).updateExpression("SET retryKey = :key")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(retryKey)")
+                    .expressionAttributeValues(Map.of(":key", s(retryKey))));
+            return true;
+        } catch (ConditionalCheckFailedException claimed) {
+            return false;
+        }
+    }
+
+    @Override
+    public void releaseRetry(String jobId, String retryKey) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId)).updateExpression("REMOVE retryKey")
+                    .conditionExpression("retryKey = :key").expressionAttributeValues(Map.of(":key", s(retryKey))));
+        } catch (ConditionalCheckFailedException another) {
+            // Another retry's claim: it stays.
+        }
+    }
+
+    @Override
+    public void recordRetry(String jobId, String retryJobId) {
         dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId))
+                .updateExpression("SET retriedBy = list_append(if_not_exists(retriedBy, :none), :retry)")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":none", AttributeValue.fromL(List.of()),
+                        ":retry", AttributeValue.fromL(List.of(s(retryJobId))))));
+    }
+
+    @Override
+    public void countFunctionUse(String jobId, long megabyteMillis) {
+        // A count is worth a few seconds at most: the step it counts is done, and must not wait on it.
+        dynamo.updateItem(r -> r.tableName(table).key(jobKey(jobId))
+                .overrideConfiguration(call -> call.apiCallTimeout(COUNT_TIMEOUT))
                 .updateExpression("ADD functionInvocations :one, functionMegabyteMillis :use")
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":one", n(1), ":use", n(megabyteMillis))));

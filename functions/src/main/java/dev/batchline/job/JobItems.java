@@ -111,7 +111,9 @@ final class JobItems {
                 item.containsKey("retryOf") ? new Lineage(text(item, "retryOf"), integer(item, "generation"))
                         : Lineage.ORIGINAL,
                 number(item, "functionInvocations"),
-                number(item, "functionMegabyteMillis"));
+                number(item, "functionMegabyteMillis"),
+                item.containsKey("retriedBy") ? item.get("retriedBy").l().stream().map(AttributeValue::s).toList()
+                        : List.of());
     }
 
     static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {

@@ -1,6 +1,7 @@
 package dev.batchline.job;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A job as stored ({@code sk = JOB}).
@@ -16,6 +17,7 @@ import java.time.Instant;
  * @param lineage    whether the job retries another's failed requests
  * @param functionInvocations    step function invocations counted to the job so far
  * @param functionMegabyteMillis their memory over their time, in MB-milliseconds
+ * @param retriedBy  the jobs that retry this one's failed requests
  */
 public record JobRecord(
         String jobId,
@@ -36,11 +38,17 @@ public record JobRecord(
         String manifestKey,
         Lineage lineage,
         long functionInvocations,
-        long functionMegabyteMillis) {
+        long functionMegabyteMillis,
+        List<String> retriedBy) {
+
+    public JobRecord {
+        retriedBy = retriedBy == null ? List.of() : List.copyOf(retriedBy);
+    }
+
 
     public static JobRecord validating(String jobId, String profile, SourceObject source, Instant now,
             Instant leaseUntil) {
         return new JobRecord(jobId, JobStatus.VALIDATING, profile, source, now, now, leaseUntil, 0, 0, 0, null, null,
-                null, null, false, null, Lineage.ORIGINAL, 0, 0);
+                null, null, false, null, Lineage.ORIGINAL, 0, 0, List.of());
     }
 }

@@ -116,6 +116,18 @@ public interface JobStore {
      */
     void countFunctionUse(String jobId, long megabyteMillis);
 
+    /**
+     * Claims the one retry a finished job may have, for the retry file at {@code retryKey}: false
+     * when a retry was claimed before, so two retries never resubmit the same requests.
+     */
+    boolean claimRetry(String jobId, String retryKey);
+
+    /** Gives back a retry claim whose file was never uploaded, so the job can be retried again. */
+    void releaseRetry(String jobId, String retryKey);
+
+    /** Records the job that retries this one's failed requests; its manifest lists it from then on. */
+    void recordRetry(String jobId, String retryJobId);
+
     /** Asks the workflow to cancel the job's batches at their next poll. */
     void requestCancel(String jobId);
 

@@ -22,6 +22,8 @@ public abstract class JsonStepHandler<I extends JobScoped, O> implements Request
     /** Time a step may use when no Lambda context says otherwise (local runs). */
     private static final Duration LOCAL_BUDGET = Duration.ofMinutes(15);
     private static final Logger LOG = LoggerFactory.getLogger(JsonStepHandler.class);
+    /** Time the count needs at most; a step that ran closer to its end leaves it out. */
+    private static final Duration COUNT_MARGIN = Duration.ofSeconds(5);
 
     private final ObjectMapper mapper;
     private final JobStore jobs;
@@ -46,7 +48,9 @@ public abstract class JsonStepHandler<I extends JobScoped, O> implements Request
         try {
             mapper.writeValue(output, handle(request, deadline));
         } finally {
-            countUse(request.jobId(), context, Duration.ofNanos(System.nanoTime() - started));
+            if (Instant.now().isBefore(deadline.minus(COUNT_MARGIN))) {
+                countUse(request.jobId(), context, Duration.ofNanos(System.nanoTime() - started));
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchline.emulators.AwsEmulators;
+import dev.batchline.testing.AwsIntegration;
 import dev.batchline.testing.EmulatorExtension;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -24,7 +24,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The interceptor hook: the way tests record the calls clients make and inject faults into them. */
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class AwsClientsTest {
 
     private final AwsEmulators emulators;

@@ -21,7 +21,7 @@ import dev.batchline.notify.EventPublisher;
 import dev.batchline.provider.ProviderClients;
 import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,14 +36,13 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** FinalizePart on a staged part and a provider output in S3, the provider itself not needed. */
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class FinalizeServiceTest {
 
     private final ObjectMapper mapper = Json.mapper();

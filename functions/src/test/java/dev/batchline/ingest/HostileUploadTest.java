@@ -10,7 +10,7 @@ import dev.batchline.job.SourceObject;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import dev.batchline.testing.RecordingWorkflow;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -37,7 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * OutOfMemoryError.
  */
 @Tag("bounded-heap")
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class HostileUploadTest {
 
     private static final String HEAD = "{\"custom_id\":\"h\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","

@@ -18,7 +18,7 @@ import dev.batchline.job.StagedPart;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import dev.batchline.testing.RecordingWorkflow;
 import dev.batchline.testing.TestQueues;
 import java.time.Clock;
@@ -33,7 +33,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -42,7 +41,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The ingest service against DynamoDB Local, ElasticMQ and S3Proxy. */
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class IngestServiceTest {
 
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");

@@ -95,6 +95,27 @@ class SpendEstimateTest {
     }
 
     @Test
+    void aCapNoProviderTakes_capsNothing_andEachChoiceMayRunToTheCap() throws Exception {
+        Spending spending = new Spending(null, Map.of("gpt-4o-mini", MINI), null, new BigDecimal("1"), 1000);
+        SpendEstimate estimate = new SpendEstimate(new Passed(), spending, Json.mapper());
+
+        feed(estimate, "{\"custom_id\":\"neg\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\","
+                + "\"max_tokens\":-5000000,\"messages\":[]}}");
+        feed(estimate, "{\"custom_id\":\"huge\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\","
+                + "\"max_tokens\":99999999999999999999999,\"messages\":[]}}");
+        feed(estimate, "{\"custom_id\":\"n\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o-mini\","
+                + "\"max_tokens\":10,\"n\":3,\"messages\":[]}}");
+        feed(estimate, "{\"custom_id\":\"ids\",\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"gpt-4o-mini\","
+                + "\"input\":[101,102,103,104]}}");
+
+        SpendEstimate.ModelEstimate mini = estimate.report().models().get(0);
+        assertThat(mini.outputTokens()).isEqualTo(1000 + 1000 + 30);
+        assertThat(mini.uncappedRequests()).isEqualTo(2);
+        assertThat(mini.inputTokens()).isEqualTo(4);
+        assertThat(estimate.report().estimatedCost()).isPositive();
+    }
+
+    @Test
     void maxRequestsPerJob_isCheckedWithoutAnEstimate() {
         Spending capped = new Spending(null, null, 1000L, null, null);
 

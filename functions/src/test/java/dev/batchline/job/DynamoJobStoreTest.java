@@ -3,17 +3,16 @@ package dev.batchline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class DynamoJobStoreTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
@@ -105,6 +104,25 @@ class DynamoJobStoreTest {
         assertThat(jobs.find("job-b")).isPresent();
         assertThat(jobs.partRecords("job-b")).hasSize(2);
         assertThat(jobs.newest(null, 10)).extracting(JobRecord::jobId).containsExactly("job-b");
+    }
+
+    @Test
+    void aRetryIsClaimedOnce_givenBackWhenItsFileNeverWent_andRecordedForTheManifest() {
+        jobs.claim(JobRecord.validating("job-r", "openai", SOURCE, NOW, NOW.plusSeconds(60)), NOW);
+
+        boolean first = jobs.claimRetry("job-r", "inbox/openai/job-r-retry-1.jsonl");
+        boolean second = jobs.claimRetry("job-r", "inbox/openai/job-r-retry-1.jsonl");
+        jobs.releaseRetry("job-r", "inbox/openai/another.jsonl");
+        boolean stillHeld = !jobs.claimRetry("job-r", "inbox/openai/job-r-retry-1.jsonl");
+        jobs.releaseRetry("job-r", "inbox/openai/job-r-retry-1.jsonl");
+        boolean again = jobs.claimRetry("job-r", "inbox/openai/job-r-retry-1.jsonl");
+        jobs.recordRetry("job-r", "job-r-retry-1-0123456789ab");
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(stillHeld).isTrue();
+        assertThat(again).isTrue();
+        assertThat(jobs.find("job-r").orElseThrow().retriedBy()).containsExactly("job-r-retry-1-0123456789ab");
     }
 
     @Test

@@ -15,7 +15,7 @@ import dev.batchline.job.JobId;
 import dev.batchline.job.JobStatus;
 import dev.batchline.notify.SqsEventPublisher;
 import dev.batchline.provider.ProviderProfiles;
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import dev.batchline.testing.RecordingWorkflow;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,14 +26,13 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The upload handler fed the sample events of events/, against the emulators. */
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class UploadHandlerTest {
 
     private static final String KEY = "inbox/openai/support tickets.jsonl";

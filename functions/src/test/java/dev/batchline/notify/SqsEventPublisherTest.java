@@ -6,18 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
 import dev.batchline.testing.CustomIds;
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import dev.batchline.testing.TestQueues;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Record events against ElasticMQ, which refuses what SQS refuses in a message body. */
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class SqsEventPublisherTest {
 
     private final ObjectMapper mapper = Json.mapper();

@@ -2,16 +2,15 @@ package dev.batchline.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchline.testing.EmulatorExtension;
+import dev.batchline.testing.AwsIntegration;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
-@ExtendWith(EmulatorExtension.class)
+@AwsIntegration
 class S3ObjectOutputStreamTest {
 
     private static final int PART = S3ObjectOutputStream.MIN_PART_BYTES;

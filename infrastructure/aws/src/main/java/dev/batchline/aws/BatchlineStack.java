@@ -261,7 +261,8 @@ public final class BatchlineStack extends Stack {
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder().indexName(DynamoJobStore.CREATION_INDEX)
                 .partitionKey(Attribute.builder().name(DynamoJobStore.LISTING_KEY).type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name(DynamoJobStore.CREATED_AT).type(AttributeType.STRING).build())
-                .projectionType(ProjectionType.ALL).build());
+                .projectionType(ProjectionType.INCLUDE).nonKeyAttributes(DynamoJobStore.CREATION_INDEX_ATTRIBUTES)
+                .build());
         return table;
     }
 

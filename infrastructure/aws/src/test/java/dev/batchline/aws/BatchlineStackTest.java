@@ -316,7 +316,7 @@ class BatchlineStackTest {
                 "IndexName", DynamoJobStore.CREATION_INDEX,
                 "KeySchema", List.of(Map.of("AttributeName", DynamoJobStore.LISTING_KEY, "KeyType", "HASH"),
                         Map.of("AttributeName", DynamoJobStore.CREATED_AT, "KeyType", "RANGE")),
-                "Projection", Map.of("ProjectionType", "ALL")))));
+                "Projection", Map.of("ProjectionType", "INCLUDE", "NonKeyAttributes", List.of("status"))))));
     }
 
     @Test

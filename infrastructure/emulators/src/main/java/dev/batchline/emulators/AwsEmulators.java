@@ -6,12 +6,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.S3Proxy;
@@ -55,8 +59,10 @@ public final class AwsEmulators implements AutoCloseable {
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            dynamo = ServerRunner.createServerFromCommandLineArgs(
-                    new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
+            // No page may read it: CORS allows one origin that no page has.
+            dynamo = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
+                    Integer.toString(dynamoPort), "-cors", "http://batchline-no-browser.invalid"});
+            bindToLoopback(dynamo);
             dynamo.start();
         } finally {
             System.setOut(stdout);
@@ -77,6 +83,24 @@ public final class AwsEmulators implements AutoCloseable {
         return new AwsEmulators(dynamo, URI.create("http://127.0.0.1:" + dynamoPort), sqs,
                 URI.create("http://127.0.0.1:" + sqsPort), s3, URI.create("http://127.0.0.1:" + s3.getPort()),
                 blobDirectory);
+    }
+
+    /**
+     * DynamoDB Local listens on every interface and offers no option to choose: its Jetty
+     * connector is set to the loopback address before it starts, so no other machine reaches the
+     * table. Fails rather than start open when its layout is not the one this was written for.
+     */
+    private static void bindToLoopback(DynamoDBProxyServer dynamo) throws IllegalAccessException {
+        for (Field field : DynamoDBProxyServer.class.getDeclaredFields()) {
+            if (Server.class.isAssignableFrom(field.getType())) {
+                field.setAccessible(true);
+                for (Connector connector : ((Server) field.get(dynamo)).getConnectors()) {
+                    ((ServerConnector) connector).setHost("127.0.0.1");
+                }
+                return;
+            }
+        }
+        throw new IllegalStateException("DynamoDB Local has no Jetty server to bind to the loopback address");
     }
 
     private static int freePort() throws IOException {

@@ -3,6 +3,7 @@ package dev.batchline.local;
 import dev.batchline.job.JobStatus;
 import dev.batchline.operate.JobOperations;
 import dev.batchline.operate.JobStateException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +24,23 @@ final class JobFollower {
         this.interval = interval;
     }
 
+    /**
+     * Waits until the upload trigger has made the job of an upload, so its id can be used at once;
+     * bounded by {@link #APPEAR_BOUND}.
+     */
+    void awaitRecord(String jobId) throws InterruptedException {
+        Instant deadline = Instant.now().plus(APPEAR_BOUND);
+        while (operations.find(jobId).isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new JobStateException("no job " + jobId + " after " + APPEAR_BOUND.toMinutes()
+                        + " minutes: the upload trigger has not taken the file (is the inbox notification set up?)");
+            }
+            Thread.sleep(interval.toMillis());
+        }
+    }
+
     /** Waits until the job ends or {@code bound} passes; returns the status it ended with. */
-    JobStatus follow(String jobId, Duration bound) throws InterruptedException {
+    JobStatus follow(String jobId, Duration bound) throws InterruptedException, IOException {
         Instant started = Instant.now();
         String last = "";
         while (true) {
@@ -42,7 +58,9 @@ final class JobFollower {
                     out.flush();
                     last = line;
                 }
-                if (JobDisplay.ended(view.job().status())) {
+                // The status is written just before the manifest: followed to the end means both are there.
+                if (JobDisplay.ended(view.job().status()) && (!view.job().status().isFinal()
+                        || operations.manifest(jobId).isPresent())) {
                     return view.job().status();
                 }
             }

@@ -89,7 +89,8 @@ final class LocalCommand implements Runnable {
                     stopped.countDown();
                 }
             }, "batchline-local-stop"));
-            LocalStackState state = pipeline.stayUp(INBOX_INTERVAL, pid, Instant.now());
+            LocalStackState state = pipeline.stayUp(INBOX_INTERVAL, pid,
+                    ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
             state.write(directory, mapper);
             out.printf("batchline local stack up (pid %d); endpoints in %s%n", pid, LocalStackState.file(directory));
             out.printf("  s3       %s  bucket %s (drop files into inbox/)%n", state.s3(), state.bucket());

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.batchline.operate.JobOperations;
+import dev.batchline.operate.JobStateException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,7 +121,11 @@ final class RunCommand implements Callable<Integer> {
         boolean cancelled = false;
         while (!pipeline.ended(jobId)) {
             if (interrupt.pressed() && !cancelled) {
-                operations.cancel(jobId);
+                try {
+                    operations.cancel(jobId);
+                } catch (JobStateException ended) {
+                    // Ended already: the run finishes copying it out.
+                }
                 cancelled = true;
                 err.println("batchline run: cancelling job " + jobId + ": its batches are cancelled at their next "
                         + "poll and the job ends with what finished (Ctrl-C again stops at once, leaving them)");

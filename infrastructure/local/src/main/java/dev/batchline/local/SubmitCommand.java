@@ -60,6 +60,10 @@ final class SubmitCommand extends StackCommand {
         ProgressBar bar = new ProgressBar(err(), "uploading " + file.getFileName(), size, !json);
         JobOperations.Submitted submitted = operations.submit(file, profile, Lineage.ORIGINAL, bar::update);
         bar.done();
+        // The id is printed once the job exists, so the next command can name it at once.
+        JobFollower follower = new JobFollower(operations, json ? new java.io.PrintWriter(java.io.Writer.nullWriter())
+                : out(), Duration.ofSeconds(1));
+        follower.awaitRecord(submitted.jobId());
         if (json && !await) {
             out().println(mapper.writeValueAsString(Map.of("jobId", submitted.jobId(), "key", submitted.key(),
                     "requests", report.requests(), "parts", report.parts())));
@@ -72,8 +76,7 @@ final class SubmitCommand extends StackCommand {
         if (!await) {
             return 0;
         }
-        JobStatus ended = new JobFollower(operations, json ? new java.io.PrintWriter(java.io.Writer.nullWriter())
-                : out(), Duration.ofSeconds(2)).follow(submitted.jobId(), Duration.ofMinutes(waitMinutes));
+        JobStatus ended = follower.follow(submitted.jobId(), Duration.ofMinutes(waitMinutes));
         return StatusCommand.finish(this, operations, submitted.jobId(), ended);
     }
 }

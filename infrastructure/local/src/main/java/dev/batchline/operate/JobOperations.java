@@ -178,30 +178,44 @@ public final class JobOperations {
      * A new job of the finished job's failed requests that {@code codes} retries, read from its
      * staged parts (kept for the profiles' longest job plus 14 days), linked both ways: the new job's
      * manifest names this one, and this one's manifest lists the new job in {@code retriedBy}.
-     * Empty when no request is to be retried; refused for a job retried already (retry the retry).
+     * Empty when no request is to be retried; refused for a job retried already (retry the retry), or
+     * whose retry another caller has claimed.
      */
     public Optional<Retried> retry(String jobId, RetryableCodes codes) throws IOException {
         JobRecord job = require(jobId);
         JsonNode manifest = finishedManifest(jobId);
-        JsonNode retriedBy = manifest.path(Manifest.RETRIED_BY);
-        if (retriedBy.isArray() && !retriedBy.isEmpty()) {
-            String retry = retriedBy.get(retriedBy.size() - 1).asText();
-            throw new JobStateException("job " + jobId + " was retried already, by job " + retry + ": retry that "
-                    + "one for what still fails (a second retry of the same requests would pay for them twice)");
+        if (!job.retriedBy().isEmpty()) {
+            throw new JobStateException("job " + jobId + " was retried already, by job " + job.retriedBy().get(
+                    job.retriedBy().size() - 1) + ": retry that one for what still fails (a second retry of the "
+                    + "same requests would pay for them twice)");
         }
         Lineage lineage = job.lineage().retryOf(jobId);
-        RetrySelection selection = RetrySelection.of(s3, bucket, jobId, manifest, codes, mapper);
+        RetrySelection selection = RetrySelection.of(s3, bucket, jobId, manifest, jobs.partRecords(jobId), codes,
+                mapper);
         if (selection.isEmpty()) {
             return Optional.empty();
         }
         String key = S3Layout.inboxKey(job.profile(), jobId + "-retry-" + lineage.generation() + ".jsonl");
-        long[] written = new long[1];
-        Submitted submitted = upload(key, lineage, out -> written[0] = selection.copyRequests(jobs.parts(jobId),
-                out));
-        if (written[0] < selection.size()) {
-            throw new JobStateException("job " + jobId + "'s staged parts hold " + written[0] + " of the "
-                    + selection.size() + " requests to retry; the retry file was uploaded with those");
+        // Claimed first: of two retries at once only one uploads.
+        if (!jobs.claimRetry(jobId, key)) {
+            throw new JobStateException("a retry of job " + jobId + " was started before (s3://" + bucket + "/" + key
+                    + "): batchline jobs shows it once the upload trigger takes it");
         }
+        long[] written = new long[1];
+        Submitted submitted;
+        try {
+            submitted = upload(key, lineage, out -> {
+                written[0] = selection.copyRequests(jobs.parts(jobId), out);
+                if (written[0] < selection.size()) {
+                    throw new JobStateException("job " + jobId + "'s staged parts hold " + written[0] + " of the "
+                            + selection.size() + " requests to retry: nothing was submitted");
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            jobs.releaseRetry(jobId, key);
+            throw e;
+        }
+        jobs.recordRetry(jobId, submitted.jobId());
         noteRetry(jobId, manifest, submitted.jobId());
         return Optional.of(new Retried(submitted.jobId(), key, written[0]));
     }

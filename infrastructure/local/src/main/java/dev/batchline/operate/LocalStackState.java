@@ -18,6 +18,9 @@ import software.amazon.awssdk.regions.Region;
  * the local provider's loopback endpoints, the emulators' fixed local credentials (no secret of
  * anyone's: a provider key is only ever named by {@code env:VAR} in {@code profiles}), the bucket,
  * table and queue, and the profiles the stack runs with.
+ *
+ * @param startedAt when the stack's process started, as the operating system says: with the pid,
+ *                  it tells the stack's process from a later one given the same pid
  */
 public record LocalStackState(long pid, Instant startedAt, String region, String accessKeyId,
         String secretAccessKey, URI s3, URI dynamo, URI sqs, String bucket, String table, String eventsQueueUrl,
@@ -50,7 +53,10 @@ public record LocalStackState(long pid, Instant startedAt, String region, String
             return Optional.empty();
         }
         LocalStackState state = mapper.readValue(file.toFile(), LocalStackState.class);
-        return ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive).map(alive -> state);
+        // The same process, not another that took its pid after a crash or a reboot left the file behind.
+        return ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().startInstant().map(state.startedAt()::equals).orElse(true))
+                .map(alive -> state);
     }
 
     /** The stack as the commands operate it. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.ids.Fingerprinter;
+import dev.batchline.job.MergedSegment;
+import dev.batchline.job.PartRecord;
 import dev.batchline.job.StagedPart;
 import dev.batchline.storage.LineStream;
 import dev.batchline.storage.S3Layout;
@@ -42,29 +44,44 @@ final class RetrySelection {
         this.mapper = mapper;
     }
 
-    /** Reads the job's error records: its merged errors file when it wrote one, else its error objects. */
-    static RetrySelection of(S3Client s3, String bucket, String jobId, JsonNode manifest, RetryableCodes codes,
-            ObjectMapper mapper) throws IOException {
+    /**
+     * Reads the job's error records: its merged errors file when it wrote one, else its error
+     * objects when it wrote those, else the error segments its parts committed (a job that failed
+     * before its merged files were made).
+     */
+    static RetrySelection of(S3Client s3, String bucket, String jobId, JsonNode manifest, List<PartRecord> parts,
+            RetryableCodes codes, ObjectMapper mapper) throws IOException {
         RetrySelection selection = new RetrySelection(s3, bucket, jobId, mapper);
         JsonNode mergedErrors = manifest.path("merged").path("errors");
         if (mergedErrors.isTextual()) {
-            try (LineStream lines = new LineStream(s3.getObject(r -> r.bucket(bucket).key(mergedErrors.asText())), 0,
-                    MAX_LINE_BYTES)) {
-                for (byte[] line; (line = lines.next()) != null; ) {
-                    selection.consider(mapper.readTree(line), codes);
-                }
-            }
-        } else {
+            selection.considerLines(mergedErrors.asText(), codes);
+        } else if (manifest.path("records").isObject()) {
             for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket)
                     .prefix(S3Layout.recordsPrefix(jobId, false))).contents()) {
                 try (InputStream in = s3.getObject(r -> r.bucket(bucket).key(object.key()))) {
                     selection.consider(mapper.readTree(in), codes);
                 }
             }
+        } else {
+            for (PartRecord part : parts) {
+                for (MergedSegment segment : part.segments()) {
+                    if (!segment.succeeded()) {
+                        selection.considerLines(segment.key(), codes);
+                    }
+                }
+            }
         }
         selection.fingerprints = Arrays.copyOf(selection.fingerprints, selection.size);
         Arrays.sort(selection.fingerprints);
         return selection;
+    }
+
+    private void considerLines(String key, RetryableCodes codes) throws IOException {
+        try (LineStream lines = new LineStream(s3.getObject(r -> r.bucket(bucket).key(key)), 0, MAX_LINE_BYTES)) {
+            for (byte[] line; (line = lines.next()) != null; ) {
+                consider(mapper.readTree(line), codes);
+            }
+        }
     }
 
     private void consider(JsonNode record, RetryableCodes codes) {

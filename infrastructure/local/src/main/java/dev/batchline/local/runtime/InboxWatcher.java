@@ -16,16 +16,21 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * S3's upload notification for the local stack, whose S3 emulator sends none: lists {@code inbox/}
- * every interval and hands each new object version (key and ETag) to the upload trigger once, as
- * the queue does on AWS. A trigger that fails is tried again at the next listings, five times in
- * all, like the upload queue's redrive limit; the trigger itself is idempotent.
+ * every interval and hands each new object version (key and ETag) to the upload trigger until it
+ * takes it, as the queue does on AWS. A trigger that fails is tried again at the next listings,
+ * five times in all, like the upload queue's redrive limit; one that finds the upload still held by
+ * an earlier reader is asked again until that reader's lease runs out. The trigger is idempotent.
  */
 final class InboxWatcher implements AutoCloseable {
 
-    /** What S3 would announce: a new object under the inbox. */
+    /**
+     * What S3 would announce: a new object under the inbox. Answers whether it was taken: false
+     * while an earlier reader of the same upload still holds it (its lease runs out, and the next
+     * announcement takes it over), so the object is announced again.
+     */
     @FunctionalInterface
     interface Trigger {
-        void created(String key, String etag, long size) throws Exception;
+        boolean created(String key, String etag, long size) throws Exception;
     }
 
     static final int MAX_ATTEMPTS = 5;
@@ -62,9 +67,10 @@ final class InboxWatcher implements AutoCloseable {
                     continue;
                 }
                 try {
-                    trigger.created(object.key(), etag, object.size());
-                    handled.add(version);
-                    attempts.remove(version);
+                    if (trigger.created(object.key(), etag, object.size())) {
+                        handled.add(version);
+                        attempts.remove(version);
+                    }
                 } catch (Exception e) {
                     int tried = attempts.merge(version, 1, Integer::sum);
                     LOG.warn("the upload trigger failed for {} (attempt {} of {})", object.key(), tried, MAX_ATTEMPTS, e);

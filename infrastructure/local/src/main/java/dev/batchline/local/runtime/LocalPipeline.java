@@ -14,7 +14,9 @@ import dev.batchline.lambda.Services;
 import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.lambda.FinalizePartHandler;
 import dev.batchline.lambda.UploadHandler;
+import dev.batchline.ingest.IngestOutcome;
 import dev.batchline.job.DynamoJobStore;
+import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
 import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.provider.LocalProviderServer;
@@ -273,7 +275,11 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public synchronized LocalStackState stayUp(Duration inboxInterval, long pid, Instant startedAt) throws Exception {
         if (inboxWatcher == null) {
-            inboxWatcher = new InboxWatcher(s3, BUCKET, this::trigger);
+            inboxWatcher = new InboxWatcher(s3, BUCKET, (key, etag, size) -> {
+                JsonNode outcome = trigger(key, etag, size).path("outcomes").path(0);
+                return !(IngestOutcome.Result.DUPLICATE.name().equals(outcome.path("result").asText())
+                        && outcome.path("detail").asText().endsWith(JobStatus.VALIDATING.name()));
+            });
             inboxWatcher.start(inboxInterval);
             guards.add(EmulatorGuard.start(emulators.s3Endpoint(), EmulatorGuard.Api.S3));
             guards.add(EmulatorGuard.start(emulators.dynamoEndpoint(), EmulatorGuard.Api.AWS_JSON));

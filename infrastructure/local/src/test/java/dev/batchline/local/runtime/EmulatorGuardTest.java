@@ -3,10 +3,16 @@ package dev.batchline.local.runtime;
 import static dev.batchline.local.RawHttp.send;
 import static dev.batchline.local.RawHttp.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchline.config.AwsClients;
 import dev.batchline.emulators.AwsEmulators;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +95,18 @@ class EmulatorGuardTest {
                 .isEqualTo("{}\n");
         assertThat(guarded.dynamo().listTables().tableNames()).isNotNull();
         assertThat(guarded.sqs().getQueueUrl(r -> r.queueName("guarded")).queueUrl()).isEqualTo(queue);
+    }
+
+    /** DynamoDB Local binds every interface unless told otherwise: here only the loopback one answers. */
+    @Test
+    void dynamoDbLocal_answersOnTheLoopbackAddressOnly() throws Exception {
+        InetAddress external = java.util.Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(NetworkInterface::inetAddresses).filter(address -> !address.isLoopbackAddress()
+                        && address instanceof java.net.Inet4Address).findFirst().orElse(null);
+        Assumptions.assumeTrue(external != null, "this machine has no address but the loopback one");
+        int port = emulators.dynamoEndpoint().getPort();
+
+        new Socket("127.0.0.1", port).close();
+        assertThatThrownBy(() -> new Socket(external, port).close()).isInstanceOf(ConnectException.class);
     }
 }
