@@ -32,20 +32,24 @@ public final class EmulatorExtension implements ParameterResolver, ExecutionCond
     /** Pinned: a newer LocalStack may answer differently. */
     static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8.1";
 
-    /** Each test of the LocalStack run is reported skipped, with the reason, where no Docker engine answers. */
+    /**
+     * On the LocalStack run: each suite is reported skipped, with the reason, where no Docker engine
+     * answers (before any instance is made: some suites set up in their constructors), and a test
+     * that drives the in-process emulators themselves is skipped where one does.
+     */
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (context.getTestMethod().isEmpty() || !localStack()) {
-            return ConditionEvaluationResult.enabled("the backend is up");
+        if (!localStack()) {
+            return ConditionEvaluationResult.enabled("on the in-process emulators");
         }
-        if (drivesTheEmulators(context)) {
+        if (localStackWithoutDocker()) {
+            return ConditionEvaluationResult.disabled("the LocalStack run needs a Docker engine and none answers "
+                    + "here (the same suite ran on the in-process emulators); -D" + FORCE + "=true insists");
+        }
+        if (context.getTestMethod().isPresent() && drivesTheEmulators(context)) {
             return ConditionEvaluationResult.disabled("drives the in-process emulators themselves (fault injection)");
         }
-        if (!localStackWithoutDocker()) {
-            return ConditionEvaluationResult.enabled("LocalStack is up");
-        }
-        return ConditionEvaluationResult.disabled("the LocalStack run needs a Docker engine and none answers here "
-                + "(the same suite ran on the in-process emulators); -D" + FORCE + "=true insists");
+        return ConditionEvaluationResult.enabled("LocalStack is up");
     }
 
     private static boolean localStack() {
@@ -108,10 +112,7 @@ public final class EmulatorExtension implements ParameterResolver, ExecutionCond
     private record Backend(AwsClients.Endpoints endpoints, AwsEmulators emulators, LocalStackContainer container)
             implements ExtensionContext.Store.CloseableResource {
 
-        /**
-         * No backend: JUnit makes a test's instance before it asks the condition that skips it, so
-         * its clients are made, pointed at the discard port, and never called.
-         */
+        /** No backend: where LocalStack cannot run, clients that are never called (the suites are skipped). */
         static final Backend NONE = new Backend(new AwsClients.Endpoints(AwsEmulators.REGION, "none", "none",
                 URI.create("http://127.0.0.1:9"), URI.create("http://127.0.0.1:9"), URI.create("http://127.0.0.1:9")),
                 null, null);

@@ -142,7 +142,10 @@ public final class BatchlineStack extends Stack {
         }
         for (Alias step : functions.values()) {
             jobs.grant(step, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem");
-            events.grantSendMessages(step);
+        }
+        // Record events come from the steps that write records, job events from the two that end a job.
+        for (Alias publisher : List.of(finalizePart, failPart, complete, fail)) {
+            events.grantSendMessages(publisher);
         }
 
         workflow = workflow(settings.workflowDefinition());

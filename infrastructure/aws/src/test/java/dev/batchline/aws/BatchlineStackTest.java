@@ -285,6 +285,13 @@ class BatchlineStackTest {
         }
         assertThat(allActions(functionStatements("CompleteJob")))
                 .doesNotContain("secretsmanager:GetSecretValue", "ssm:GetParameter", "states:StartExecution");
+        // Only the steps that publish may send to the events queue.
+        for (String silent : List.of("SubmitBatch", "PollBatch")) {
+            assertThat(allActions(functionStatements(silent))).as(silent).doesNotContain("sqs:SendMessage");
+        }
+        for (String publisher : List.of("Upload", "FinalizePart", "FailPart", "CompleteJob", "FailJob")) {
+            assertThat(allActions(functionStatements(publisher))).as(publisher).contains("sqs:SendMessage");
+        }
     }
 
     @Test
