@@ -88,6 +88,7 @@ public final class Services {
 
     private static Services build() {
         ObjectMapper mapper = Json.mapper();
+        SnapStartPriming.register(mapper);
         BatchlineConfig config = BatchlineConfig.fromEnvironment(System.getenv(), mapper);
         AwsClients aws = AwsClients.fromEnvironment();
         S3Client s3 = aws.s3();
