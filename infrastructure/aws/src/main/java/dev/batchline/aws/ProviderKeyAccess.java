@@ -4,6 +4,7 @@ import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -51,6 +52,22 @@ final class ProviderKeyAccess {
         if (!parameters.isEmpty()) {
             statements.add(PolicyStatement.Builder.create().actions(List.of("ssm:GetParameter"))
                     .resources(List.copyOf(parameters)).build());
+        }
+        // Kept on purpose: a key in a secret or SecureString encrypted with a customer-managed KMS key
+        // is readable only with kms:Decrypt, and which key is the user's choice. The grant holds only
+        // for decryption Secrets Manager or SSM asks for on the function's behalf.
+        List<String> services = new ArrayList<>();
+        if (!secrets.isEmpty()) {
+            services.add("secretsmanager." + stack.getRegion() + ".amazonaws.com");
+        }
+        if (!parameters.isEmpty()) {
+            services.add("ssm." + stack.getRegion() + ".amazonaws.com");
+        }
+        if (!services.isEmpty()) {
+            statements.add(PolicyStatement.Builder.create().actions(List.of("kms:Decrypt"))
+                    .resources(List.of(stack.formatArn(ArnComponents.builder().service("kms").resource("key")
+                            .resourceName("*").arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())))
+                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService", services))).build());
         }
         return statements;
     }

@@ -282,9 +282,16 @@ class BatchlineStackTest {
                     .containsExactlyInAnyOrder(OPENAI_SECRET, OPENAI_SECRET + "-??????");
             assertThat(texts(resourcesOf(statement(statements, "ssm:GetParameter"))))
                     .containsExactly("arn:${AWS::Partition}:ssm:" + REGION + ":" + ACCOUNT + ":parameter/batchline/nebius");
+            JsonNode decrypt = statement(statements, "kms:Decrypt");
+            assertThat(texts(resourcesOf(decrypt)))
+                    .containsExactly("arn:${AWS::Partition}:kms:" + REGION + ":" + ACCOUNT + ":key/*");
+            assertThat(texts(decrypt.path("Condition").path("StringEquals").path("kms:ViaService")))
+                    .containsExactlyInAnyOrder("secretsmanager." + REGION + ".amazonaws.com",
+                            "ssm." + REGION + ".amazonaws.com");
         }
         assertThat(allActions(functionStatements("CompleteJob")))
-                .doesNotContain("secretsmanager:GetSecretValue", "ssm:GetParameter", "states:StartExecution");
+                .doesNotContain("secretsmanager:GetSecretValue", "ssm:GetParameter", "states:StartExecution",
+                        "kms:Decrypt");
         // Only the steps that publish may send to the events queue.
         for (String silent : List.of("SubmitBatch", "PollBatch")) {
             assertThat(allActions(functionStatements(silent))).as(silent).doesNotContain("sqs:SendMessage");
