@@ -1,6 +1,8 @@
 package dev.batchline.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -19,15 +21,35 @@ public final class SqsEventPublisher implements EventPublisher {
     private final SqsClient sqs;
     private final String queueUrl;
     /**
-     * Bodies are written in ASCII, everything else escaped: SQS refuses characters a custom_id may
-     * hold (U+FFFE, U+FFFF), and a JSON reader reads the escapes back as the same text.
+     * Bodies are written in printable ASCII, everything else escaped: SQS refuses characters a
+     * custom_id may hold (U+FFFE, U+FFFF), DEL upsets logs and terminals that show a body, and a
+     * JSON reader reads the escapes back as the same text.
      */
     private final ObjectWriter writer;
+
+    /** JSON's standard escapes, and DEL, the one ASCII control character JSON lets through. */
+    private static final class PrintableAscii extends CharacterEscapes {
+        private final int[] escapes = standardAsciiEscapesForJSON();
+
+        PrintableAscii() {
+            escapes[0x7F] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return escapes;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return null;
+        }
+    }
 
     public SqsEventPublisher(SqsClient sqs, String queueUrl, ObjectMapper mapper) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.writer = mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+        this.writer = mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII).with(new PrintableAscii());
     }
 
     private String body(CloudEvent event) {

@@ -31,6 +31,7 @@ class SqsEventPublisherTest {
         String queueUrl = sqs.createQueue(r -> r.queueName("events-" + UUID.randomUUID().toString().substring(0, 8)))
                 .queueUrl();
         List<String> ids = new ArrayList<>(CustomIds.HOSTILE);
+        ids.add("del\u007Fin-the-middle"); // JSON lets DEL through unescaped; a generated id found it
         CustomIds.accepted().sampleStream().limit(40).forEach(ids::add);
         List<CloudEvent> events = ids.stream().map(id -> CloudEvent.forRecord("job-1", "key", false,
                 Instant.parse("2026-11-29T10:00:00Z"), id, "bucket", "errors/job-1/records/key.json", null,
