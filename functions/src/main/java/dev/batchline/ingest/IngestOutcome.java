@@ -7,6 +7,17 @@ package dev.batchline.ingest;
  */
 public record IngestOutcome(String jobId, Result result, String detail) {
 
+    /** The detail of a delivery that found the upload still being read by an earlier one. */
+    static final String HELD = "job is VALIDATING";
+
+    /**
+     * A duplicate that found an earlier reader still validating the upload: if that reader died,
+     * a later delivery takes the job over once its lease ends, so this one may be delivered again.
+     */
+    public boolean heldByAnotherReader() {
+        return result == Result.DUPLICATE && HELD.equals(detail);
+    }
+
     public enum Result {
         /** Not under {@code inbox/} or not {@code .jsonl}: left alone. */
         IGNORED,

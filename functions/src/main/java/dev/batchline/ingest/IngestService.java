@@ -90,7 +90,8 @@ public final class IngestService {
             jobs.markRunning(job.jobId(), execution, clock.instant());
             return new IngestOutcome(job.jobId(), IngestOutcome.Result.SUBMITTED, "workflow start repeated");
         }
-        return new IngestOutcome(job.jobId(), IngestOutcome.Result.DUPLICATE, "job is " + job.status());
+        return new IngestOutcome(job.jobId(), IngestOutcome.Result.DUPLICATE, job.status() == JobStatus.VALIDATING
+                ? IngestOutcome.HELD : "job is " + job.status());
     }
 
     private IngestOutcome validateAndSubmit(String jobId, SourceObject source, ProviderProfile profile) {

@@ -1,6 +1,9 @@
 package dev.batchline.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchline.complete.Manifest;
+import dev.batchline.config.Json;
 import dev.batchline.ingest.SpendEstimate;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
@@ -19,6 +22,8 @@ import java.util.Locale;
 
 /** How the commands show a job: one progress line, a status table, and the JSON scripts read. */
 final class JobDisplay {
+
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private JobDisplay() {
     }
@@ -63,6 +68,11 @@ final class JobDisplay {
     static JobStatusReport report(JobOperations.JobView view, JsonNode manifest, boolean withParts) {
         JobRecord job = view.job();
         PartOutcome total = view.parts().stream().map(PartRecord::outcome).reduce(PartOutcome.NONE, PartOutcome::plus);
+        // A finished job's counts are in its manifest: its parts need not be read.
+        Manifest.Counts counts = manifest == null ? null : MAPPER.convertValue(manifest.path("counts"),
+                Manifest.Counts.class);
+        long succeeded = counts == null ? total.succeeded() : counts.succeeded();
+        long records = counts == null ? total.records() : counts.total();
         List<PartStatus> parts = withParts ? view.parts().stream().map(part -> new PartStatus(
                 part.staged().partNumber(), part.staged().requests(), part.batchId(), part.batchStatus(),
                 part.providerCounts(), part.nextPollAt(), part.finalizePhase() == null ? null
@@ -70,7 +80,7 @@ final class JobDisplay {
                 part.failure())).toList() : null;
         return new JobStatusReport(job.jobId(), name(job.status()), job.profile(), job.source().key(),
                 job.createdAt(), job.updatedAt(), job.requests(), job.parts(), job.endpoint(), job.model(),
-                job.cancelRequested(), job.lineage(), total.succeeded(), total.records() - total.succeeded(),
+                job.cancelRequested(), job.lineage(), succeeded, records - succeeded,
                 job.manifestKey(), manifest == null ? null : Cost.of(manifest), parts);
     }
 

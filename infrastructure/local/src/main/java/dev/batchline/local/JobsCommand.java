@@ -1,5 +1,6 @@
 package dev.batchline.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchline.job.JobRecord;
 import dev.batchline.job.JobStatus;
 import dev.batchline.operate.JobOperations;
@@ -40,8 +41,10 @@ final class JobsCommand extends StackCommand {
         }
         List<JobDisplay.JobStatusReport> reports = new ArrayList<>();
         for (JobRecord job : operations.newest(wanted, limit)) {
-            reports.add(JobDisplay.report(operations.view(job.jobId()), job.manifestKey() == null ? null
-                    : operations.manifest(job.jobId()).orElse(null), false));
+            // One read for a finished job (its manifest); its parts only while it runs.
+            JsonNode manifest = job.manifestKey() == null ? null : operations.manifest(job.jobId()).orElse(null);
+            reports.add(JobDisplay.report(manifest == null ? operations.view(job.jobId())
+                    : new JobOperations.JobView(job, List.of()), manifest, false));
         }
         if (json) {
             out().println(mapper.writeValueAsString(reports));

@@ -16,7 +16,6 @@ import dev.batchline.lambda.FinalizePartHandler;
 import dev.batchline.lambda.UploadHandler;
 import dev.batchline.ingest.IngestOutcome;
 import dev.batchline.job.DynamoJobStore;
-import dev.batchline.job.JobStatus;
 import dev.batchline.job.JobStore;
 import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.provider.LocalProviderServer;
@@ -277,8 +276,7 @@ public final class LocalPipeline implements AutoCloseable {
         if (inboxWatcher == null) {
             inboxWatcher = new InboxWatcher(s3, BUCKET, (key, etag, size) -> {
                 JsonNode outcome = trigger(key, etag, size).path("outcomes").path(0);
-                return !(IngestOutcome.Result.DUPLICATE.name().equals(outcome.path("result").asText())
-                        && outcome.path("detail").asText().endsWith(JobStatus.VALIDATING.name()));
+                return !mapper.treeToValue(outcome, IngestOutcome.class).heldByAnotherReader();
             });
             inboxWatcher.start(inboxInterval);
             guards.add(EmulatorGuard.start(emulators.s3Endpoint(), EmulatorGuard.Api.S3));
