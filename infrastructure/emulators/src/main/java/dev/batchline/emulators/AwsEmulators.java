@@ -59,9 +59,9 @@ public final class AwsEmulators implements AutoCloseable {
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            // No page may read it: CORS allows one origin that no page has.
+            // No page may read it (CORS allows one origin that no page has), and it reports to no one.
             dynamo = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port",
-                    Integer.toString(dynamoPort), "-cors", "http://batchline-no-browser.invalid"});
+                    Integer.toString(dynamoPort), "-cors", "http://batchline-no-browser.invalid", "-disableTelemetry"});
             bindToLoopback(dynamo);
             dynamo.start();
         } finally {
