@@ -33,7 +33,11 @@ public final class UploadHandler implements RequestStreamHandler {
 
     /** Used by Lambda: clients and configuration built once per container. */
     public UploadHandler() {
-        this(Services.fromEnvironment().ingest(), Services.fromEnvironment().mapper());
+        this(Services.fromEnvironment());
+    }
+
+    public UploadHandler(Services services) {
+        this(services.ingest(), services.mapper());
     }
 
     public UploadHandler(IngestService ingest, ObjectMapper mapper) {

@@ -1,13 +1,7 @@
 package dev.batchline.aws;
 
 import dev.batchline.job.DynamoJobStore;
-import dev.batchline.lambda.CompleteJobHandler;
-import dev.batchline.lambda.FailJobHandler;
-import dev.batchline.lambda.FailPartHandler;
-import dev.batchline.lambda.FinalizePartHandler;
-import dev.batchline.lambda.PollBatchHandler;
-import dev.batchline.lambda.SubmitBatchHandler;
-import dev.batchline.lambda.UploadHandler;
+import dev.batchline.lambda.BatchlineFunction;
 import dev.batchline.provider.ProviderProfile;
 import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
@@ -81,8 +75,6 @@ public final class BatchlineStack extends Stack {
     /** Copies of the provider's output and error files, kept a while for audits and reprocessing. */
     static final int PROVIDER_COPY_DAYS = 30;
     static final int NONCURRENT_VERSION_DAYS = 30;
-    /** AWS advises a visibility timeout of six times the function timeout for SQS event sources. */
-    static final int UPLOAD_TIMEOUT_MINUTES = 15;
 
     private final Bucket bucket;
     private final Map<String, Alias> functions = new LinkedHashMap<>();
@@ -92,7 +84,9 @@ public final class BatchlineStack extends Stack {
         super(scope, id, props);
         bucket = bucket(stagingDays(settings.profiles()));
         Queue uploadsDeadLetters = queue("UploadsDeadLetterQueue", null, null);
-        Queue uploads = queue("UploadsQueue", Duration.minutes(UPLOAD_TIMEOUT_MINUTES * 6), uploadsDeadLetters);
+        // AWS advises a visibility timeout of six times the function timeout for SQS event sources.
+        Queue uploads = queue("UploadsQueue", Duration.seconds(BatchlineFunction.UPLOAD.timeout().toSeconds() * 6),
+                uploadsDeadLetters);
         bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(uploads),
                 NotificationKeyFilter.builder().prefix(S3Layout.INBOX).suffix(".jsonl").build());
         Queue eventsDeadLetters = queue("EventsDeadLetterQueue", null, null);
@@ -107,33 +101,24 @@ public final class BatchlineStack extends Stack {
         environment.put("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE);
         List<PolicyStatement> providerKeys = ProviderKeyAccess.statements(this, settings.profiles());
 
-        Alias submit = stepFunction("SubmitBatch", SubmitBatchHandler.class, 1024, Duration.minutes(15),
-                "Uploads a staged part to the provider and creates its batch, once", code, environment);
+        Alias submit = stepFunction(BatchlineFunction.SUBMIT_BATCH, code, environment);
         read(submit, S3Layout.STAGING + "*");
-        Alias poll = stepFunction("PollBatch", PollBatchHandler.class, 512, Duration.minutes(2),
-                "Retrieves a batch's status, times the next poll, sends a requested cancel", code, environment);
-        Alias finalizePart = stepFunction("FinalizePart", FinalizePartHandler.class, 2048, Duration.minutes(15),
-                "Copies the provider's files to S3 and splits them into one object per request", code,
-                environment);
+        Alias poll = stepFunction(BatchlineFunction.POLL_BATCH, code, environment);
+        Alias finalizePart = stepFunction(BatchlineFunction.FINALIZE_PART, code, environment);
         writeRecords(finalizePart);
         // A copy of a provider file cut short resumes its multipart upload: it finds the upload and its parts.
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListBucketMultipartUploads"),
                 bucket.getBucketArn()));
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListMultipartUploadParts"),
                 bucket.arnForObjects(S3Layout.PROVIDER + "*")));
-        Alias failPart = stepFunction("FailPart", FailPartHandler.class, 1024, Duration.minutes(15),
-                "Ends a part whose step failed for good: cancels its batch, writes part_failed error records", code,
-                environment);
+        Alias failPart = stepFunction(BatchlineFunction.FAIL_PART, code, environment);
         writeRecords(failPart);
         withdrawResults(failPart);
-        Alias complete = stepFunction("CompleteJob", CompleteJobHandler.class, 512, Duration.minutes(15),
-                "Writes the merged files and the manifest and marks the job completed", code, environment);
+        Alias complete = stepFunction(BatchlineFunction.COMPLETE_JOB, code, environment);
         write(complete, S3Layout.RESULTS + "*");
         write(complete, S3Layout.ERRORS + "*");
         readMergedSegments(complete);
-        Alias fail = stepFunction("FailJob", FailJobHandler.class, 1024, Duration.minutes(15),
-                "Ends a failed job: cancels unfinished parts' batches, writes job_failed records and the manifest",
-                code, environment);
+        Alias fail = stepFunction(BatchlineFunction.FAIL_JOB, code, environment);
         writeRecords(fail);
         withdrawResults(fail);
         readMergedSegments(fail);
@@ -151,9 +136,7 @@ public final class BatchlineStack extends Stack {
         workflow = workflow(settings.workflowDefinition());
         functions.values().forEach(step -> step.grantInvoke(workflow));
 
-        Alias upload = function("Upload", UploadHandler.class, 2048, Duration.minutes(UPLOAD_TIMEOUT_MINUTES),
-                "Validates a file dropped in inbox/, stages it in parts and starts the workflow", code,
-                withStateMachine(environment));
+        Alias upload = function(BatchlineFunction.UPLOAD, code, withStateMachine(environment));
         read(upload, S3Layout.INBOX + "*");
         write(upload, S3Layout.STAGING + "*");
         write(upload, S3Layout.REJECTED + "*");
@@ -296,10 +279,9 @@ public final class BatchlineStack extends Stack {
                 .build();
     }
 
-    private Alias stepFunction(String id, Class<?> handler, int memoryMb, Duration timeout, String description,
-            Code code, Map<String, String> environment) {
-        Alias alias = function(id, handler, memoryMb, timeout, description, code, environment);
-        functions.put(id, alias);
+    private Alias stepFunction(BatchlineFunction step, Code code, Map<String, String> environment) {
+        Alias alias = function(step, code, environment);
+        functions.put(step.definitionSubstitution(), alias);
         return alias;
     }
 
@@ -307,18 +289,18 @@ public final class BatchlineStack extends Stack {
      * A Java function on SnapStart, invoked through its {@value #ALIAS} alias (SnapStart applies
      * to published versions only), with JSON logs in a log group of its own and X-Ray tracing.
      */
-    private Alias function(String id, Class<?> handler, int memoryMb, Duration timeout, String description,
-            Code code, Map<String, String> environment) {
+    private Alias function(BatchlineFunction definition, Code code, Map<String, String> environment) {
+        String id = definition.id();
         LogGroup logs = LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY).build();
         Function function = Function.Builder.create(this, id)
                 .runtime(Runtime.JAVA_17)
                 .architecture(Architecture.ARM_64)
                 .code(code)
-                .handler(handler.getName() + "::handleRequest")
-                .memorySize(memoryMb)
-                .timeout(timeout)
-                .description("Batchline: " + description)
+                .handler(definition.handler())
+                .memorySize(definition.memoryMb())
+                .timeout(Duration.seconds(definition.timeout().toSeconds()))
+                .description("Batchline: " + definition.description())
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(Tracing.ACTIVE)
                 .loggingFormat(LoggingFormat.JSON)
@@ -346,7 +328,7 @@ public final class BatchlineStack extends Stack {
     private StateMachine workflow(String definition) {
         String name = getStackName() + "-workflow";
         Map<String, String> substitutions = new LinkedHashMap<>();
-        functions.forEach((id, alias) -> substitutions.put(id + "FunctionArn", alias.getFunctionArn()));
+        functions.forEach((substitution, alias) -> substitutions.put(substitution, alias.getFunctionArn()));
         LogGroup logs = LogGroup.Builder.create(this, "WorkflowLogs").retention(RetentionDays.ONE_MONTH)
                 .removalPolicy(RemovalPolicy.DESTROY).build();
         StateMachine machine = StateMachine.Builder.create(this, "Workflow")
