@@ -142,7 +142,10 @@ public final class CompletionService {
         String name = status == JobStatus.COMPLETED ? "job.completed" : "job.failed";
         events.publish(CloudEvent.forJob(name, jobId, now, new FinishedData(CloudEvent.SCHEMA_VERSION, jobId,
                 job.source().bucket(), manifestKey, counts, failure == null ? null : failure.error())));
-        metrics.jobFinished(status, total);
+        if (!job.status().isFinal()) {
+            // A job's ending is counted once: a repeated call (a retry, a late FailJob) writes again but counts nothing.
+            metrics.jobFinished(status, total);
+        }
         return new JobOutcome(jobId, statusName, manifestKey);
     }
 

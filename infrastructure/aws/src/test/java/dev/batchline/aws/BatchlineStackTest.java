@@ -23,9 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
-import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -35,9 +33,9 @@ import software.amazon.awscdk.assertions.Template;
  */
 class BatchlineStackTest {
 
-    private static final String ACCOUNT = "123456789012";
-    private static final String REGION = "eu-west-1";
-    private static final String OPENAI_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:batchline/openai";
+    private static final String ACCOUNT = SynthesizedStack.ACCOUNT;
+    private static final String REGION = SynthesizedStack.REGION;
+    private static final String OPENAI_SECRET = SynthesizedStack.OPENAI_SECRET;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static Path root;
@@ -46,18 +44,9 @@ class BatchlineStackTest {
 
     @BeforeAll
     static void synthesise() {
-        root = Path.of(System.getProperty("batchline.root", "../..")).toAbsolutePath().normalize();
-        Map<String, Object> context = Map.of("batchline:profiles", "{\"openai\": {\"apiKeyRef\": \"" + OPENAI_SECRET
-                + "\"}, \"nebius\": {\"apiKeyRef\": \"ssm:/batchline/nebius\"}}", "batchline:recordEvents", "failures",
-                "batchline:alarmEmail", "oncall@example.com");
-        template = Template.fromStack(stack(context));
+        root = SynthesizedStack.ROOT;
+        template = SynthesizedStack.template();
         resources = MAPPER.valueToTree(template.toJSON()).path("Resources");
-    }
-
-    private static BatchlineStack stack(Map<String, Object> context) {
-        StackSettings settings = StackSettings.fromContext(context::get, root);
-        return new BatchlineStack(new App(), "Batchline", StackProps.builder()
-                .env(Environment.builder().account(ACCOUNT).region(REGION).build()).build(), settings);
     }
 
     /**
@@ -396,14 +385,14 @@ class BatchlineStackTest {
     @Test
     void synthesis_refusesAKeyReferenceOnlyALocalRunCanRead_withoutShowingIt() {
         Map<String, Object> context = Map.of("batchline:profiles", "{\"openai\": {\"apiKeyRef\": \"sk-live-123\"}}");
-        assertThatThrownBy(() -> stack(context)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SynthesizedStack.stack(context)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("profile openai").hasMessageNotContaining("sk-live-123");
     }
 
     @Test
     void synthesis_refusesABadProfile_namingTheProblem() {
         Map<String, Object> context = Map.of("batchline:profiles", "{\"gateway\": {\"extends\": \"nope\"}}");
-        assertThatThrownBy(() -> stack(context)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SynthesizedStack.stack(context)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gateway extends unknown profile");
     }
 

@@ -1,17 +1,14 @@
 package dev.batchline.local.runtime;
 
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.batchline.config.Json;
-import java.io.ByteArrayOutputStream;
 import dev.batchline.local.provider.LoopbackOnly;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,11 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Lambda Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}) on a loopback port,
- * in front of Batchline's handlers in this JVM: what the local state machine engine's Task states
- * call. A handler's exception is answered as Lambda answers an unhandled error (the
- * {@code X-Amz-Function-Error} header, {@code errorType} the exception's class name), so the
- * definition's Retry and Catch rules match as they do on AWS. Each call gets a context whose time
- * runs out after the function's timeout, as Lambda's does.
+ * in front of Batchline's functions: what the local state machine engine's Task states call. A
+ * function's error is answered as Lambda answers an unhandled one (the {@code X-Amz-Function-Error}
+ * header and the error document), so the definition's Retry and Catch rules match as on AWS.
  */
 public final class LocalLambdaEndpoint implements AutoCloseable {
 
@@ -36,10 +31,6 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     public static final String REGION = "us-east-1";
     private static final Logger LOG = LoggerFactory.getLogger(LocalLambdaEndpoint.class);
     private static final Pattern INVOKE = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations");
-
-    /** A handler and the time Lambda would give one call of it. */
-    public record LocalFunction(RequestStreamHandler handler, Duration timeout) {
-    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -51,7 +42,7 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         this.functions = functions;
     }
 
-    /** Serves the given handlers by function name on a free port. */
+    /** Serves the given functions by name on a free port; closing the endpoint closes them. */
     public static LocalLambdaEndpoint start(Map<String, LocalFunction> functions) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
@@ -81,7 +72,7 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Origin"), false);
             if (foreign.isPresent()) {
                 exchange.getRequestBody().readAllBytes();
-                respond(exchange, LoopbackOnly.FORBIDDEN, Map.of("Type", "User", "message", foreign.get()), false);
+                respond(exchange, LoopbackOnly.FORBIDDEN, Map.of("Type", "User", "message", foreign.get()));
                 return;
             }
             Matcher matcher = INVOKE.matcher(exchange.getRequestURI().getPath());
@@ -90,24 +81,24 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
             LocalFunction function = name == null ? null : functions.get(name);
             if (function == null) {
                 respond(exchange, 404, Map.of("Type", "User", "message", "Function not found: "
-                        + exchange.getRequestURI().getPath()), false);
+                        + exchange.getRequestURI().getPath()));
                 return;
             }
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            LocalFunction.Invocation invocation;
             try {
-                function.handler().handleRequest(new java.io.ByteArrayInputStream(payload), output,
-                        new LocalContext(name, function.timeout()));
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, output.size());
-                try (OutputStream out = exchange.getResponseBody()) {
-                    output.writeTo(out);
-                }
-            } catch (Exception e) {
-                LOG.warn("function {} failed: {}", matcher.group(1), e.toString());
-                Map<String, Object> error = new LinkedHashMap<>();
-                error.put("errorType", e.getClass().getName());
-                error.put("errorMessage", String.valueOf(e.getMessage()));
-                respond(exchange, 200, error, true);
+                invocation = function.invoke(payload);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                respond(exchange, 500, Map.of("Type", "Service", "message", "interrupted"));
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            if (invocation.functionError()) {
+                exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
+            }
+            exchange.sendResponseHeaders(200, invocation.payload().length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(invocation.payload());
             }
         }
     }
@@ -123,13 +114,9 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         return qualifier < 0 ? name : name.substring(0, qualifier);
     }
 
-    private static void respond(HttpExchange exchange, int status, Map<String, ?> body, boolean functionError)
-            throws IOException {
+    private static void respond(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
         byte[] bytes = Json.write(Json.mapper(), body).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        if (functionError) {
-            exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
-        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
@@ -140,5 +127,6 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        functions.values().forEach(LocalFunction::close);
     }
 }

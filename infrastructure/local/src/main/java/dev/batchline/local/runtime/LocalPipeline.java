@@ -1,32 +1,25 @@
 package dev.batchline.local.runtime;
 
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batchline.lambda.CompleteJobHandler;
-import dev.batchline.lambda.FailJobHandler;
-import dev.batchline.lambda.FailPartHandler;
+import dev.batchline.lambda.BatchlineFunction;
 import dev.batchline.lambda.BatchlineConfig;
 import dev.batchline.config.AwsClients;
 import dev.batchline.config.Json;
 import dev.batchline.lambda.Services;
 import dev.batchline.emulators.AwsEmulators;
-import dev.batchline.lambda.FinalizePartHandler;
-import dev.batchline.lambda.UploadHandler;
 import dev.batchline.ingest.IngestOutcome;
+import dev.batchline.ingest.WorkflowStarter;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobStore;
 import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.local.provider.Directories;
 import dev.batchline.local.provider.LocalProviderServer;
-import dev.batchline.lambda.PollBatchHandler;
 import dev.batchline.provider.ApiKeyResolver;
 import dev.batchline.storage.S3Layout;
-import dev.batchline.lambda.SubmitBatchHandler;
 import dev.batchline.notify.JobMetrics;
 import dev.batchline.operate.LocalStackState;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -36,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -86,7 +80,8 @@ public final class LocalPipeline implements AutoCloseable {
     private final DynamoDbClient dynamo;
     private final JobStore jobs;
     private final String eventsQueueUrl;
-    private final UploadHandler upload;
+    private final Map<BatchlineFunction, LocalFunction> functions;
+    private final StepFunctionsApi stepFunctionsApi;
     private final ObjectMapper mapper = Json.mapper();
     private final Path workDirectory;
     private final String profiles;
@@ -94,12 +89,10 @@ public final class LocalPipeline implements AutoCloseable {
     private InboxWatcher inboxWatcher;
     private final java.util.List<EmulatorGuard> guards = new java.util.ArrayList<>();
 
-    private LocalPipeline(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
+    private LocalPipeline(Settings settings, FunctionHosting hosting) throws Exception {
         workDirectory = Files.createTempDirectory("batchline-run");
         emulators = AwsEmulators.start();
         AwsClients aws = clients(emulators);
-        // The functions get clients of their own, as in Lambda: a fault injected into theirs leaves the caller's alone.
-        AwsClients functionsAws = functionsInterceptor == null ? aws : aws.withInterceptor(functionsInterceptor);
         s3 = aws.s3();
         sqs = aws.sqs();
         dynamo = aws.dynamo();
@@ -122,41 +115,90 @@ public final class LocalPipeline implements AutoCloseable {
         profiles = environment.get("BATCHLINE_PROFILES");
         defaultProfile = environment.get("BATCHLINE_DEFAULT_PROFILE");
         BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
-        Clock clock = Clock.systemUTC();
-        ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
-                System::getenv, mapper, clock, Duration.ofMinutes(15));
         StepFunctionsHolder holder = new StepFunctionsHolder();
-        S3Client functionsS3 = functionsAws.s3();
-        Services services = new Services(config, functionsS3, new DynamoJobStore(functionsAws.dynamo(), TABLE),
-                functionsAws.sqs(), Services.providerFactory(functionsS3, keys, mapper, clock), holder::get, mapper,
-                clock, JobMetrics.NONE);
-        Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
-        handlers.put("SubmitBatchFunctionArn", new SubmitBatchHandler(services));
-        handlers.put("PollBatchFunctionArn", new PollBatchHandler(services));
-        handlers.put("FinalizePartFunctionArn", new FinalizePartHandler(services));
-        handlers.put("FailPartFunctionArn", new FailPartHandler(services));
-        handlers.put("CompleteJobFunctionArn", new CompleteJobHandler(services));
-        handlers.put("FailJobFunctionArn", new FailJobHandler(services));
+        // The engine needs the functions' endpoint, and the functions start its executions: resolved at each start.
+        WorkflowStarter workflow = (jobId, input) -> holder.get().start(jobId, input);
         Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(settings.definition());
-        Map<String, LocalLambdaEndpoint.LocalFunction> functions = new LinkedHashMap<>();
-        Map<String, String> substitutions = new LinkedHashMap<>();
-        handlers.forEach((substitution, handler) -> {
-            String name = "batchline-" + substitution.replace("FunctionArn", "")
-                    .replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
-            Duration timeout = timeouts.get(substitution);
-            if (timeout == null) {
-                throw new IllegalStateException(settings.definition() + " has no Task with TimeoutSeconds calling ${"
-                        + substitution + "}");
+        functions = new EnumMap<>(BatchlineFunction.class);
+        if (hosting instanceof FunctionHosting.LambdaProcesses processes) {
+            stepFunctionsApi = StepFunctionsApi.start(workflow);
+            Map<String, String> stack = Map.of("InputBucketName", BUCKET, "JobsTableName", TABLE,
+                    "EventsQueueUrl", eventsQueueUrl, "StateMachineArn", StepFunctionsApi.STATE_MACHINE_ARN);
+            Map<String, String> local = new LinkedHashMap<>(environment);
+            local.putAll(awsEnvironment(emulators, stepFunctionsApi.endpoint()));
+            if (settings.remoteBaseUrl() != null && System.getenv(settings.remoteKeyEnv()) != null) {
+                local.put(settings.remoteKeyEnv(), System.getenv(settings.remoteKeyEnv()));
             }
-            functions.put(name, new LocalLambdaEndpoint.LocalFunction(handler, timeout));
-            substitutions.put(substitution, LocalLambdaEndpoint.arn(name));
+            Path taskRoot = processes.extractPackage(workDirectory.resolve("task"));
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (BatchlineFunction function : BatchlineFunction.values()) {
+                LambdaSandbox.Definition deployed = processes.deployment().apply(function);
+                Map<String, String> variables = new LinkedHashMap<>(deployed.environmentFilledWith(stack));
+                variables.putAll(local);
+                LambdaSandbox.Definition definition = new LambdaSandbox.Definition(function.localName(),
+                        deployed.handler(), deployed.memoryMb(), deployed.timeout(), variables);
+                functions.put(function, new LambdaSandbox(definition, taskRoot, processes.runtimeClasspath(),
+                        function.ordinal() % cores, workDirectory.resolve(function.localName() + ".log")));
+            }
+        } else {
+            stepFunctionsApi = null;
+            Clock clock = Clock.systemUTC();
+            ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
+                    System::getenv, mapper, clock, Duration.ofMinutes(15));
+            FunctionHosting.InProcess inProcess = (FunctionHosting.InProcess) hosting;
+            for (BatchlineFunction function : BatchlineFunction.values()) {
+                // Each function gets clients of its own, as in Lambda: its calls are its own to fault or record.
+                ExecutionInterceptor interceptor = inProcess.interceptors().apply(function);
+                AwsClients own = interceptor == null ? aws : aws.withInterceptor(interceptor);
+                S3Client functionS3 = own.s3();
+                Services services = new Services(config, functionS3, new DynamoJobStore(own.dynamo(), TABLE),
+                        own.sqs(), Services.providerFactory(functionS3, keys, mapper, clock), () -> workflow, mapper,
+                        clock, JobMetrics.NONE);
+                functions.put(function, new InProcessFunction(function.localName(), function.handlerOver(services),
+                        timeout(function, timeouts, settings.definition())));
+            }
+        }
+        Map<String, LocalFunction> byName = new LinkedHashMap<>();
+        Map<String, String> substitutions = new LinkedHashMap<>();
+        functions.forEach((function, local) -> {
+            byName.put(function.localName(), local);
+            if (function.definitionSubstitution() != null) {
+                timeout(function, timeouts, settings.definition());
+                substitutions.put(function.definitionSubstitution(), LocalLambdaEndpoint.arn(function.localName()));
+            }
         });
-        lambda = LocalLambdaEndpoint.start(functions);
+        lambda = LocalLambdaEndpoint.start(byName);
         // Against the local provider, retries need not wait as they must for a real one.
         stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), substitutions,
                 lambda.url(), workDirectory, settings.remoteBaseUrl() == null ? LOCAL_RETRY_INTERVAL : null);
         holder.set(stepFunctions);
-        upload = new UploadHandler(services.ingest(), mapper);
+    }
+
+    /** How long one call of a function may take: its Task's TimeoutSeconds, which the definition must set. */
+    private static Duration timeout(BatchlineFunction function, Map<String, Duration> taskTimeouts, Path definition) {
+        if (function.definitionSubstitution() == null) {
+            return function.timeout();
+        }
+        Duration timeout = taskTimeouts.get(function.definitionSubstitution());
+        if (timeout == null) {
+            throw new IllegalStateException(definition + " has no Task with TimeoutSeconds calling ${"
+                    + function.definitionSubstitution() + "}");
+        }
+        return timeout;
+    }
+
+    /** What a function in a process of its own needs to reach the emulators through the standard variables. */
+    private static Map<String, String> awsEnvironment(AwsEmulators emulators, URI stepFunctions) {
+        Map<String, String> aws = new LinkedHashMap<>();
+        aws.put("AWS_REGION", AwsEmulators.REGION.id());
+        aws.put("AWS_DEFAULT_REGION", AwsEmulators.REGION.id());
+        aws.put("AWS_ACCESS_KEY_ID", AwsEmulators.ACCESS_KEY);
+        aws.put("AWS_SECRET_ACCESS_KEY", AwsEmulators.SECRET_KEY);
+        aws.put("AWS_ENDPOINT_URL_S3", emulators.s3Endpoint().toString());
+        aws.put("AWS_ENDPOINT_URL_DYNAMODB", emulators.dynamoEndpoint().toString());
+        aws.put("AWS_ENDPOINT_URL_SQS", emulators.sqsEndpoint().toString());
+        aws.put("AWS_ENDPOINT_URL_SFN", stepFunctions.toString());
+        return aws;
     }
 
     /**
@@ -202,7 +244,7 @@ public final class LocalPipeline implements AutoCloseable {
         return profiles;
     }
 
-    /** The workflow starter exists only once the Lambda endpoint does; the services ask for it late. */
+    /** The workflow engine exists only once the Lambda endpoint does. */
     private static final class StepFunctionsHolder {
         private LocalStepFunctions value;
 
@@ -230,12 +272,16 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public static LocalPipeline start(Settings settings) throws Exception {
-        return new LocalPipeline(settings, null);
+        return new LocalPipeline(settings, FunctionHosting.InProcess.plain());
     }
 
     /** A pipeline whose functions' AWS calls also go through {@code functionsInterceptor}: the fault tests' hook. */
     public static LocalPipeline start(Settings settings, ExecutionInterceptor functionsInterceptor) throws Exception {
-        return new LocalPipeline(settings, functionsInterceptor);
+        return new LocalPipeline(settings, new FunctionHosting.InProcess(function -> functionsInterceptor));
+    }
+
+    public static LocalPipeline start(Settings settings, FunctionHosting hosting) throws Exception {
+        return new LocalPipeline(settings, hosting);
     }
 
     /**
@@ -260,9 +306,18 @@ public final class LocalPipeline implements AutoCloseable {
         s3Entity.set("object", object);
         ObjectNode event = mapper.createObjectNode();
         event.putArray("Records").add(record);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        upload.handleRequest(new ByteArrayInputStream(mapper.writeValueAsBytes(event)), out, null);
-        return mapper.readTree(out.toByteArray());
+        LocalFunction.Invocation invocation;
+        try {
+            invocation = functions.get(BatchlineFunction.UPLOAD).invoke(mapper.writeValueAsBytes(event));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the upload function ran");
+        }
+        if (invocation.functionError()) {
+            throw new IOException("the upload function failed: "
+                    + new String(invocation.payload(), StandardCharsets.UTF_8));
+        }
+        return mapper.readTree(invocation.payload());
     }
 
     /**
@@ -302,6 +357,11 @@ public final class LocalPipeline implements AutoCloseable {
         return s3;
     }
 
+    /** The functions as the pipeline runs them, in this JVM or in sandboxes of their own. */
+    public Map<BatchlineFunction, LocalFunction> functions() {
+        return java.util.Collections.unmodifiableMap(functions);
+    }
+
     public SqsClient sqs() {
         return sqs;
     }
@@ -331,9 +391,14 @@ public final class LocalPipeline implements AutoCloseable {
         }
         stepFunctions.stopAll();
         lambda.close();
+        if (stepFunctionsApi != null) {
+            stepFunctionsApi.close();
+        }
         if (localProvider != null) {
             localProvider.close();
         }
         emulators.close();
+        // The engine's files and the unpacked functions (about 130 MB) are the run's alone.
+        Directories.deleteTree(workDirectory);
     }
 }

@@ -28,27 +28,30 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * provider, and the promise's check (every request once, as objects and as merged lines, the
  * manifest's counts equal to them).
  */
-abstract class EndToEndSupport {
+public abstract class EndToEndSupport {
 
-    static final Path RUNNER = Path.of("sfn");
-    static final Path DEFINITION = Path.of("../../statemachine/batchline.asl.json");
-    static final Duration TIMEOUT = Duration.ofMinutes(3);
+    /** The checkout; tests of infrastructure/aws run the pipeline too. */
+    protected static final Path ROOT = Path.of(System.getProperty("batchline.root", "../..")).toAbsolutePath()
+            .normalize();
+    protected static final Path RUNNER = ROOT.resolve("infrastructure/local/sfn");
+    protected static final Path DEFINITION = ROOT.resolve("statemachine/batchline.asl.json");
+    protected static final Duration TIMEOUT = Duration.ofMinutes(3);
 
-    final ObjectMapper mapper = Json.mapper();
+    protected final ObjectMapper mapper = Json.mapper();
 
     @TempDir
-    Path directory;
+    protected Path directory;
 
-    static LocalPipeline.Settings settings(LocalProviderConfig provider, Map<String, Object> profile,
+    protected static LocalPipeline.Settings settings(LocalProviderConfig provider, Map<String, Object> profile,
             Map<String, String> env) {
         return new LocalPipeline.Settings(provider, null, null, RUNNER, DEFINITION, "generic", profile, env);
     }
 
-    static LocalProviderConfig fast(LocalProviderConfig.Faults faults) {
+    protected static LocalProviderConfig fast(LocalProviderConfig.Faults faults) {
         return new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 2_000, 50L, 50L, null), faults, null);
     }
 
-    Path requests(String name, int count) throws Exception {
+    protected Path requests(String name, int count) throws Exception {
         Path file = directory.resolve(name);
         Files.writeString(file, IntStream.rangeClosed(1, count)
                 .mapToObj(i -> "{\"custom_id\":\"req-" + i + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
@@ -57,14 +60,14 @@ abstract class EndToEndSupport {
         return file;
     }
 
-    List<String> keys(LocalPipeline pipeline, String prefix) {
+    protected List<String> keys(LocalPipeline pipeline, String prefix) {
         List<String> keys = new ArrayList<>();
         pipeline.s3().listObjectsV2Paginator(r -> r.bucket(LocalPipeline.BUCKET).prefix(prefix)).contents()
                 .forEach((S3Object o) -> keys.add(o.key()));
         return keys;
     }
 
-    List<JsonNode> events(LocalPipeline pipeline) throws Exception {
+    protected List<JsonNode> events(LocalPipeline pipeline) throws Exception {
         List<JsonNode> events = new ArrayList<>();
         while (true) {
             List<Message> messages = pipeline.sqs().receiveMessage(r -> r.queueUrl(pipeline.eventsQueueUrl())
@@ -84,7 +87,7 @@ abstract class EndToEndSupport {
      * Every input custom_id in exactly one of results/ and errors/, as objects and in the merged files,
      * whichever the job wrote, and the manifest's counts equal to both; returns the error records by id.
      */
-    Map<String, JsonNode> assertAccountedFor(LocalPipeline pipeline, String jobId, int requests)
+    protected Map<String, JsonNode> assertAccountedFor(LocalPipeline pipeline, String jobId, int requests)
             throws Exception {
         List<String> expected = IntStream.rangeClosed(1, requests).mapToObj(i -> "req-" + i).toList();
         JsonNode manifest = mapper.readTree(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
@@ -139,7 +142,7 @@ abstract class EndToEndSupport {
         return errorRecords;
     }
 
-    List<JsonNode> mergedLines(LocalPipeline pipeline, String key) throws Exception {
+    protected List<JsonNode> mergedLines(LocalPipeline pipeline, String key) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         String content = pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET).key(key)).asUtf8String();
         for (String line : content.split("\n")) {
@@ -150,19 +153,19 @@ abstract class EndToEndSupport {
         return lines;
     }
 
-    Manifest manifest(LocalPipeline pipeline, String jobId) throws Exception {
+    protected Manifest manifest(LocalPipeline pipeline, String jobId) throws Exception {
         return mapper.readValue(pipeline.s3().getObjectAsBytes(r -> r.bucket(LocalPipeline.BUCKET)
                 .key(S3Layout.manifest(jobId))).asByteArray(), Manifest.class);
     }
 
-    String runToEnd(LocalPipeline pipeline, Path file) throws Exception {
+    protected String runToEnd(LocalPipeline pipeline, Path file) throws Exception {
         return runToEnd(pipeline, file, TIMEOUT).jobId();
     }
 
-    record Run(String jobId, LocalStepFunctions.Outcome execution) {
+    protected record Run(String jobId, LocalStepFunctions.Outcome execution) {
     }
 
-    Run runToEnd(LocalPipeline pipeline, Path file, Duration timeout) throws Exception {
+    protected Run runToEnd(LocalPipeline pipeline, Path file, Duration timeout) throws Exception {
         String jobId = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE).path("jobId").asText();
         LocalStepFunctions.Outcome execution = pipeline.await(jobId, timeout);
         assertThat(execution.succeeded()).as(execution.error() + ": " + execution.cause()).isTrue();
@@ -171,12 +174,12 @@ abstract class EndToEndSupport {
     }
 
     /** Provider batches created for the job, counted at the local provider. */
-    static long providerBatches(LocalPipeline pipeline, String jobId) throws Exception {
+    protected static long providerBatches(LocalPipeline pipeline, String jobId) throws Exception {
         return providerBatchList(pipeline, jobId).size();
     }
 
     /** The job's batches as the local provider lists them. */
-    static List<JsonNode> providerBatchList(LocalPipeline pipeline, String jobId) throws Exception {
+    protected static List<JsonNode> providerBatchList(LocalPipeline pipeline, String jobId) throws Exception {
         java.net.http.HttpResponse<String> list = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl()
                         + "/batches?limit=100")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -189,7 +192,7 @@ abstract class EndToEndSupport {
         return batches;
     }
 
-    List<String> providerFiles(LocalPipeline pipeline) throws Exception {
+    protected List<String> providerFiles(LocalPipeline pipeline) throws Exception {
         java.net.http.HttpResponse<String> files = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(pipeline.localProviderUrl() + "/files"))
                         .build(), java.net.http.HttpResponse.BodyHandlers.ofString());

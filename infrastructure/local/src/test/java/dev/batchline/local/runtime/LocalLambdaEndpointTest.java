@@ -17,7 +17,7 @@ class LocalLambdaEndpointTest {
     @Test
     void aPageOrARebindingName_cannotInvokeAFunction_theEngineCan() throws Exception {
         List<String> invoked = new CopyOnWriteArrayList<>();
-        LocalLambdaEndpoint.LocalFunction function = new LocalLambdaEndpoint.LocalFunction((in, out, context) -> {
+        LocalFunction function = new InProcessFunction("batchline-probe", (in, out, context) -> {
             invoked.add(new String(in.readAllBytes()));
             out.write("{}".getBytes());
         }, Duration.ofSeconds(5));

@@ -1,0 +1,353 @@
+package dev.batchline.local.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.batchline.config.Json;
+import dev.batchline.lambda.BatchlineFunction;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One function run as Lambda runs it: a JVM of its own, started with the Java 17 runtime's flags
+ * from the extracted deployment package under the official runtime interface client, which takes
+ * its events from this sandbox's Runtime API ({@code next}, {@code response}, {@code error},
+ * {@code init/error}) one at a time. A call that outlives the function's timeout ends the process,
+ * as Lambda ends the sandbox, and the next call starts a fresh one (a cold start).
+ */
+public final class LambdaSandbox implements LocalFunction {
+
+    /** The runtime interface client's entry point, as the Java runtime's bootstrap names it. */
+    static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    private static final String API = "/2018-06-01/runtime";
+    private static final Pattern INVOCATION = Pattern.compile(API + "/invocation/([^/]+)/(response|error)");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
+    private static final Logger LOG = LoggerFactory.getLogger(LambdaSandbox.class);
+
+    /**
+     * What Lambda would run: the function's name, handler string, memory, timeout and environment
+     * (its configuration's variables; the runtime's own are added here).
+     */
+    public record Definition(String name, String handler, int memoryMb, Duration timeout,
+            Map<String, String> environment) {
+        public Definition {
+            environment = Map.copyOf(environment);
+        }
+
+        /**
+         * The variables with each {@code ${Name}} replaced by {@code outputs}' value of that name
+         * (the stack's outputs); a name it does not hold is an error, not an empty value.
+         */
+        public Map<String, String> environmentFilledWith(Map<String, String> outputs) {
+            Map<String, String> filled = new LinkedHashMap<>();
+            environment.forEach((name, value) -> {
+                Matcher placeholder = PLACEHOLDER.matcher(value);
+                StringBuilder resolved = new StringBuilder();
+                while (placeholder.find()) {
+                    String output = outputs.get(placeholder.group(1));
+                    if (output == null) {
+                        throw new IllegalArgumentException(this.name + ": " + name + " names ${" + placeholder.group(1)
+                                + "}, which is none of " + outputs.keySet());
+                    }
+                    placeholder.appendReplacement(resolved, Matcher.quoteReplacement(output));
+                }
+                filled.put(name, placeholder.appendTail(resolved).toString());
+            });
+            return filled;
+        }
+
+        /** The function as {@link BatchlineFunction} describes it, with no variables of its own. */
+        public static Definition of(BatchlineFunction function) {
+            return new Definition(function.localName(), function.handler(), function.memoryMb(), function.timeout(),
+                    Map.of());
+        }
+    }
+
+    /** When the process started, and when it first asked for an event: its cold start. */
+    public record Boot(Instant started, Instant firstNext) {
+        public Duration untilFirstNext() {
+            return Duration.between(started, firstNext);
+        }
+    }
+
+    private record Pending(String requestId, byte[] payload, Instant deadline, CompletableFuture<Invocation> answer) {
+    }
+
+    private final Definition definition;
+    private final Path taskRoot;
+    private final List<Path> runtimeClasspath;
+    private final int cpu;
+    private final Path log;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Pending> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile CompletableFuture<Instant> firstNext = new CompletableFuture<>();
+    private volatile Instant started;
+    private volatile byte[] initError;
+    private final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Pending inFlight;
+    private volatile Process process;
+
+    /**
+     * @param taskRoot         the deployment package, extracted ({@code LAMBDA_TASK_ROOT})
+     * @param runtimeClasspath the runtime interface client and what it needs
+     * @param cpu              the one core the process may use
+     * @param log              where the function's standard output and error go
+     */
+    public LambdaSandbox(Definition definition, Path taskRoot, List<Path> runtimeClasspath, int cpu, Path log)
+            throws IOException {
+        this.definition = definition;
+        this.taskRoot = taskRoot;
+        this.runtimeClasspath = List.copyOf(runtimeClasspath);
+        this.cpu = cpu;
+        this.log = log;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "runtime-api-" + definition.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext(API + "/", this::serve);
+        server.start();
+    }
+
+    public Definition definition() {
+        return definition;
+    }
+
+    /** The function's standard output and error: its log, as CloudWatch would hold it. */
+    public Path log() {
+        return log;
+    }
+
+    /** Events the function's runtime answered (a response or an error) through this sandbox's Runtime API. */
+    public int answered() {
+        return answered.get();
+    }
+
+    /**
+     * Starts the function's process if none runs and waits until it asks for its first event: the
+     * cold start, init included. A failed init is an error naming what the runtime reported.
+     */
+    public synchronized Boot boot(Duration bound) throws IOException, InterruptedException {
+        ensureRunning();
+        try {
+            Instant asked = firstNext.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            return new Boot(started, asked);
+        } catch (TimeoutException e) {
+            throw new IOException(definition.name() + " asked for no event within " + bound + failure());
+        } catch (ExecutionException e) {
+            throw new IOException(definition.name() + " did not start: " + e.getCause().getMessage() + failure());
+        }
+    }
+
+    @Override
+    public synchronized Invocation invoke(byte[] payload) throws IOException, InterruptedException {
+        ensureRunning();
+        Instant deadline = Instant.now().plus(definition.timeout());
+        Pending pending = new Pending(UUID.randomUUID().toString(), payload, deadline, new CompletableFuture<>());
+        queue.add(pending);
+        inFlight = pending;
+        try {
+            return pending.answer().get(definition.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("{} timed out after {}: the sandbox is ended", definition.name(), definition.timeout());
+            stop();
+            return error("Sandbox.Timedout", "Task timed out after " + definition.timeout().toSeconds() + " seconds");
+        } catch (ExecutionException e) {
+            throw new IOException(definition.name() + " failed to answer", e.getCause());
+        } finally {
+            inFlight = null;
+            queue.remove(pending);
+            running.remove(pending.requestId());
+        }
+    }
+
+    private Invocation exited(Process ended) {
+        byte[] reported = initError;
+        if (reported != null) {
+            return new Invocation(reported, true);
+        }
+        return error("Runtime.ExitError", "RequestId: the runtime exited with status " + ended.exitValue()
+                + " before answering" + failure());
+    }
+
+    private static Invocation error(String type, String message) {
+        Map<String, String> document = new LinkedHashMap<>();
+        document.put("errorType", type);
+        document.put("errorMessage", message);
+        return new Invocation(Json.write(Json.mapper(), document).getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    private String failure() {
+        return " (its output: " + log + ")";
+    }
+
+    private void ensureRunning() throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        initError = null;
+        firstNext = new CompletableFuture<>();
+        List<String> command = new ArrayList<>();
+        if (Path.of("/usr/bin/taskset").toFile().canExecute()) {
+            command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cpu)));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions(definition.memoryMb()));
+        command.add("-classpath");
+        command.add(String.join(java.io.File.pathSeparator, runtimeClasspath.stream().map(Path::toString).toList()));
+        command.add(RUNTIME_MAIN);
+        command.add(definition.handler());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(taskRoot.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(environment());
+        started = Instant.now();
+        process = builder.start();
+        Process current = process;
+        current.onExit().thenRun(() -> {
+            firstNext.completeExceptionally(new IOException("the runtime exited with status " + current.exitValue()));
+            Pending unanswered = inFlight;
+            if (unanswered != null) {
+                unanswered.answer().complete(exited(current));
+            }
+        });
+    }
+
+    /**
+     * The Java 17 runtime's options: a heap of 85% of the function's memory, the serial collector,
+     * tier-1 compilation only; one processor, as a small function gets a fraction of one.
+     */
+    static List<String> jvmOptions(int memoryMb) {
+        return List.of("-XX:MaxHeapSize=" + memoryMb * 1024L * 85 / 100 + "k", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr",
+                "-XX:ActiveProcessorCount=1");
+    }
+
+    /** Lambda's reserved variables, then the function's own (which may not replace them). */
+    private Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>(definition.environment());
+        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.put("LANG", "en_US.UTF-8");
+        environment.put("TZ", ":UTC");
+        environment.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+        environment.put("_HANDLER", definition.handler());
+        environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java17");
+        environment.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + server.getAddress().getPort());
+        environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.name());
+        environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
+        environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.name());
+        environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
+        return environment;
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals(API + "/invocation/next") && "GET".equals(exchange.getRequestMethod())) {
+                next(exchange);
+                return;
+            }
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (path.equals(API + "/init/error")) {
+                initError = body;
+                LOG.warn("{} failed to initialise: {}", definition.name(), new String(body, StandardCharsets.UTF_8));
+                accepted(exchange);
+                return;
+            }
+            Matcher matcher = INVOCATION.matcher(path);
+            Pending pending = matcher.matches() ? running.get(matcher.group(1)) : null;
+            if (pending == null) {
+                send(exchange, 404, "{\"errorType\":\"InvalidRequestID\",\"errorMessage\":\"unknown request\"}");
+                return;
+            }
+            answered.incrementAndGet();
+            pending.answer().complete(new Invocation(body, matcher.group(2).equals("error")));
+            accepted(exchange);
+        }
+    }
+
+    /** Blocks until an event is there, as the Runtime API's {@code next} does. */
+    private void next(HttpExchange exchange) throws IOException {
+        firstNext.complete(Instant.now());
+        Pending pending;
+        try {
+            pending = queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        running.put(pending.requestId(), pending);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", pending.requestId());
+        exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms",
+                Long.toString(pending.deadline().toEpochMilli()));
+        exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn",
+                LocalLambdaEndpoint.arn(definition.name()));
+        exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id",
+                "Root=1-00000000-" + pending.requestId().replace("-", "").substring(0, 24) + ";Sampled=0");
+        exchange.sendResponseHeaders(200, pending.payload().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(pending.payload());
+        }
+    }
+
+    private static void accepted(HttpExchange exchange) throws IOException {
+        send(exchange, 202, "{\"status\":\"OK\"}");
+    }
+
+    private static void send(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Ends the function's process, as Lambda ends a sandbox. */
+    public void stop() {
+        Process ending = process;
+        if (ending != null) {
+            ending.destroyForcibly();
+            try {
+                ending.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

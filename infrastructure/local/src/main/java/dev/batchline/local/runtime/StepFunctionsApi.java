@@ -1,0 +1,97 @@
+package dev.batchline.local.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.batchline.config.Json;
+import dev.batchline.ingest.WorkflowInput;
+import dev.batchline.ingest.WorkflowStarter;
+import dev.batchline.local.provider.LoopbackOnly;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one Step Functions call the upload function makes, {@code StartExecution} (JSON 1.0 protocol),
+ * on a loopback port in front of the local workflow: what a function in a process of its own calls
+ * through {@code AWS_ENDPOINT_URL_SFN}. Any other operation is refused as the service refuses an
+ * unknown one.
+ */
+final class StepFunctionsApi implements AutoCloseable {
+
+    static final String STATE_MACHINE_ARN = "arn:aws:states:" + LocalLambdaEndpoint.REGION + ":"
+            + LocalLambdaEndpoint.ACCOUNT + ":stateMachine:batchline";
+
+    private final HttpServer server;
+    private final WorkflowStarter workflow;
+    private final ObjectMapper mapper = Json.mapper();
+
+    private StepFunctionsApi(HttpServer server, WorkflowStarter workflow) {
+        this.server = server;
+        this.workflow = workflow;
+    }
+
+    static StepFunctionsApi start(WorkflowStarter workflow) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        StepFunctionsApi api = new StepFunctionsApi(server, workflow);
+        server.createContext("/", api::serve);
+        server.start();
+        return api;
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Optional<String> foreign = LoopbackOnly.refusal(exchange.getRequestHeaders().getFirst("Host"),
+                    exchange.getRequestHeaders().getFirst("Origin"), false);
+            if (foreign.isPresent()) {
+                send(exchange, LoopbackOnly.FORBIDDEN, error("AccessDeniedException", foreign.get()));
+                return;
+            }
+            String target = String.valueOf(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
+            if (!target.equals("AWSStepFunctions.StartExecution")) {
+                send(exchange, 400, error("UnknownOperationException", "not served locally: " + target));
+                return;
+            }
+            JsonNode request = mapper.readTree(body);
+            if (!STATE_MACHINE_ARN.equals(request.path("stateMachineArn").asText())) {
+                send(exchange, 400, error("StateMachineDoesNotExist", "State Machine Does Not Exist: '"
+                        + request.path("stateMachineArn").asText() + "'"));
+                return;
+            }
+            WorkflowInput input = mapper.readValue(request.path("input").asText(), WorkflowInput.class);
+            String executionArn = workflow.start(request.path("name").asText(), input);
+            Map<String, Object> started = new LinkedHashMap<>();
+            started.put("executionArn", executionArn);
+            started.put("startDate", System.currentTimeMillis() / 1000.0);
+            send(exchange, 200, started);
+        }
+    }
+
+    private static Map<String, Object> error(String type, String message) {
+        return Map.of("__type", type, "message", message);
+    }
+
+    private void send(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
