@@ -47,28 +47,35 @@ public final class AwsClients {
     static final int MAX_ATTEMPTS = 8;
 
     private final Endpoints endpoints;
+    private final URI stepFunctions;
     private final List<ExecutionInterceptor> interceptors;
 
-    private AwsClients(Endpoints endpoints, List<ExecutionInterceptor> interceptors) {
+    private AwsClients(Endpoints endpoints, URI stepFunctions, List<ExecutionInterceptor> interceptors) {
         this.endpoints = endpoints;
+        this.stepFunctions = stepFunctions;
         this.interceptors = List.copyOf(interceptors);
     }
 
     /** Clients as Lambda builds them: region, credentials and any endpoint from the environment. */
     public static AwsClients fromEnvironment() {
-        return new AwsClients(null, List.of());
+        return new AwsClients(null, null, List.of());
     }
 
     /** Clients of the services at {@code endpoints}. */
     public static AwsClients forEndpoints(Endpoints endpoints) {
-        return new AwsClients(endpoints, List.of());
+        return new AwsClients(endpoints, null, List.of());
     }
 
     /** These clients, each call also going through {@code interceptor}. */
     public AwsClients withInterceptor(ExecutionInterceptor interceptor) {
         List<ExecutionInterceptor> more = new ArrayList<>(interceptors);
         more.add(interceptor);
-        return new AwsClients(endpoints, more);
+        return new AwsClients(endpoints, stepFunctions, more);
+    }
+
+    /** These clients, Step Functions served at {@code endpoint} (the local workflow's). */
+    public AwsClients withStepFunctions(URI endpoint) {
+        return new AwsClients(endpoints, endpoint, interceptors);
     }
 
     public S3Client s3() {
@@ -97,7 +104,7 @@ public final class AwsClients {
     }
 
     public SfnClient sfn() {
-        return configure(SfnClient.builder().httpClient(http()), null).build();
+        return configure(SfnClient.builder().httpClient(http()), stepFunctions).build();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, URI endpoint) {

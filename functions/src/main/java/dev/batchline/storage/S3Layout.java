@@ -28,6 +28,9 @@ public final class S3Layout {
     public static final String ERRORS = "errors/";
 
     private static final String RECORDS = "records/";
+    private static final String MERGED = "merged/";
+    /** Stands for every job id in the patterns below: IAM's wildcard. */
+    private static final String ANY_JOB = "*";
 
     private S3Layout() {
     }
@@ -122,8 +125,8 @@ public final class S3Layout {
      * name the invocation and its slice, so a slice done again writes a new segment.
      */
     public static String mergedSegment(String jobId, boolean succeeded, int partNumber, String run, int slice) {
-        return String.format("%s%s/merged/part-%05d/%s-%06d.jsonl", succeeded ? RESULTS : ERRORS, jobId, partNumber,
-                run, slice);
+        return String.format("%s%s/%spart-%05d/%s-%06d.jsonl", succeeded ? RESULTS : ERRORS, jobId, MERGED,
+                partNumber, run, slice);
     }
 
     /** The job's merged file: {@code results/<jobId>/output.jsonl} or {@code errors/<jobId>/errors.jsonl}. */
@@ -133,5 +136,25 @@ public final class S3Layout {
 
     public static String manifest(String jobId) {
         return RESULTS + jobId + "/manifest.json";
+    }
+
+    /** Every job's records ({@link #record}) as an IAM resource pattern. */
+    public static String recordsOfAnyJob(boolean succeeded) {
+        return recordsPrefix(ANY_JOB, succeeded) + "*";
+    }
+
+    /** Every job's merged segments ({@link #mergedSegment}) as an IAM resource pattern. */
+    public static String mergedSegmentsOfAnyJob(boolean succeeded) {
+        return (succeeded ? RESULTS : ERRORS) + ANY_JOB + "/" + MERGED + "*";
+    }
+
+    /** Every job's merged file ({@link #mergedOutput}) as an IAM resource pattern. */
+    public static String mergedOutputOfAnyJob(boolean succeeded) {
+        return mergedOutput(ANY_JOB, succeeded);
+    }
+
+    /** Every job's manifest ({@link #manifest}) as an IAM resource pattern. */
+    public static String manifestOfAnyJob() {
+        return manifest(ANY_JOB);
     }
 }

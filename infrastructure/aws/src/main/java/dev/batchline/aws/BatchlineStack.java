@@ -105,32 +105,37 @@ public final class BatchlineStack extends Stack {
         read(submit, S3Layout.STAGING + "*");
         Alias poll = stepFunction(BatchlineFunction.POLL_BATCH, code, environment);
         Alias finalizePart = stepFunction(BatchlineFunction.FINALIZE_PART, code, environment);
-        writeRecords(finalizePart);
+        finalizeParts(finalizePart, true);
         // A copy of a provider file cut short resumes its multipart upload: it finds the upload and its parts.
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListBucketMultipartUploads"),
                 bucket.getBucketArn()));
         finalizePart.getLambda().addToRolePolicy(statement(List.of("s3:ListMultipartUploadParts"),
                 bucket.arnForObjects(S3Layout.PROVIDER + "*")));
         Alias failPart = stepFunction(BatchlineFunction.FAIL_PART, code, environment);
-        writeRecords(failPart);
+        finalizeParts(failPart, false);
         withdrawResults(failPart);
         Alias complete = stepFunction(BatchlineFunction.COMPLETE_JOB, code, environment);
-        write(complete, S3Layout.RESULTS + "*");
-        write(complete, S3Layout.ERRORS + "*");
+        writeJobOutputs(complete);
         readMergedSegments(complete);
         Alias fail = stepFunction(BatchlineFunction.FAIL_JOB, code, environment);
-        writeRecords(fail);
+        finalizeParts(fail, false);
         withdrawResults(fail);
+        writeJobOutputs(fail);
         readMergedSegments(fail);
         for (Alias providerCaller : List.of(submit, poll, finalizePart, failPart, fail)) {
             providerKeys.forEach(statement -> providerCaller.getLambda().addToRolePolicy(statement));
         }
+        // The table itself: no function reads the creation index (only `batchline jobs` does).
         for (Alias step : functions.values()) {
-            jobs.grant(step, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem");
+            grant(step, jobs.getTableArn(), "dynamodb:GetItem", "dynamodb:UpdateItem");
+        }
+        // Ending a job reads its parts.
+        for (Alias ender : List.of(complete, fail)) {
+            grant(ender, jobs.getTableArn(), "dynamodb:Query");
         }
         // Record events come from the steps that write records, job events from the two that end a job.
         for (Alias publisher : List.of(finalizePart, failPart, complete, fail)) {
-            events.grantSendMessages(publisher);
+            grant(publisher, events.getQueueArn(), "sqs:SendMessage");
         }
 
         workflow = workflow(settings.workflowDefinition());
@@ -138,13 +143,19 @@ public final class BatchlineStack extends Stack {
 
         Alias upload = function(BatchlineFunction.UPLOAD, code, withStateMachine(environment));
         read(upload, S3Layout.INBOX + "*");
+        // An upload event names the object's version: the file read is the one uploaded, even if replaced since.
+        upload.getLambda().addToRolePolicy(statement(List.of("s3:GetObjectVersion"),
+                bucket.arnForObjects(S3Layout.INBOX + "*")));
         write(upload, S3Layout.STAGING + "*");
         write(upload, S3Layout.REJECTED + "*");
-        upload.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"), bucket.arnForObjects(S3Layout.STAGING + "*")));
-        listBucket(upload);
-        jobs.grant(upload, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
-                "dynamodb:BatchWriteItem");
-        events.grantSendMessages(upload);
+        // A file that cannot be staged to the end leaves no parts behind.
+        upload.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
+                bucket.arnForObjects(S3Layout.STAGING + "*")));
+        notFoundAsNotFound(upload);
+        // Query: an upload event for a job whose workflow start went unrecorded starts it again with its parts.
+        grant(upload, jobs.getTableArn(), "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                "dynamodb:PutItem", "dynamodb:BatchWriteItem");
+        grant(upload, events.getQueueArn(), "sqs:SendMessage");
         workflow.grantStartExecution(upload);
         upload.addEventSource(SqsEventSource.Builder.create(uploads).batchSize(1).reportBatchItemFailures(true)
                 .build());
@@ -163,31 +174,42 @@ public final class BatchlineStack extends Stack {
     }
 
     /**
-     * What writing a part's records takes: its ids and index (staging), the copied provider files
-     * and checkpoints (provider, each checkpoint replacing the one before), the records, and listing
-     * (without it S3 answers a missing object with 403, not 404).
+     * What finalizing a part takes: its ids and index (staging), the copied provider files and
+     * checkpoints (provider, each checkpoint replacing the one before), error records and their merged
+     * segments, result records and theirs when the function splits a provider's output (a failed
+     * part's finalize writes errors only), never a job's manifest or merged files; and the answer 404
+     * for a missing object.
      */
-    private void writeRecords(Alias function) {
+    private void finalizeParts(Alias function, boolean writesResults) {
         read(function, S3Layout.STAGING + "*");
         read(function, S3Layout.PROVIDER + "*");
         write(function, S3Layout.PROVIDER + "*");
         function.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
                 bucket.arnForObjects(S3Layout.PROVIDER + "*")));
-        write(function, S3Layout.RESULTS + "*");
-        write(function, S3Layout.ERRORS + "*");
-        listBucket(function);
+        for (boolean succeeded : writesResults ? List.of(true, false) : List.of(false)) {
+            write(function, S3Layout.recordsOfAnyJob(succeeded));
+            write(function, S3Layout.mergedSegmentsOfAnyJob(succeeded));
+        }
+        notFoundAsNotFound(function);
     }
 
     /** The merged files are made from the segments the parts wrote under results/ and errors/. */
     private void readMergedSegments(Alias function) {
-        read(function, S3Layout.RESULTS + "*");
-        read(function, S3Layout.ERRORS + "*");
+        read(function, S3Layout.mergedSegmentsOfAnyJob(true));
+        read(function, S3Layout.mergedSegmentsOfAnyJob(false));
+    }
+
+    /** What ending a job writes: its manifest and merged files. */
+    private void writeJobOutputs(Alias function) {
+        write(function, S3Layout.manifestOfAnyJob());
+        write(function, S3Layout.mergedOutputOfAnyJob(true));
+        write(function, S3Layout.mergedOutputOfAnyJob(false));
     }
 
     /** A part that failed while splitting its output removes the results its failed slice wrote past its checkpoint. */
     private void withdrawResults(Alias function) {
         function.getLambda().addToRolePolicy(statement(List.of("s3:DeleteObject"),
-                bucket.arnForObjects(S3Layout.RESULTS + "*")));
+                bucket.arnForObjects(S3Layout.recordsOfAnyJob(true))));
     }
 
     /** Days staged parts are kept: the profiles' longest job, and {@link #STAGING_DAYS_AFTER_THE_LONGEST_JOB}. */
@@ -348,8 +370,7 @@ public final class BatchlineStack extends Stack {
     }
 
     private void read(Alias function, String keys) {
-        function.getLambda().addToRolePolicy(statement(List.of("s3:GetObject", "s3:GetObjectVersion"),
-                bucket.arnForObjects(keys)));
+        function.getLambda().addToRolePolicy(statement(List.of("s3:GetObject"), bucket.arnForObjects(keys)));
     }
 
     private void write(Alias function, String keys) {
@@ -357,9 +378,19 @@ public final class BatchlineStack extends Stack {
                 bucket.arnForObjects(keys)));
     }
 
-    /** Without ListBucket a missing key reads as 403, not 404, and "not there yet" looks like a fault. */
-    private void listBucket(Alias function) {
-        function.getLambda().addToRolePolicy(statement(List.of("s3:ListBucket"), bucket.getBucketArn()));
+    /**
+     * Without ListBucket a missing key reads as 403, not 404, and "not there yet" looks like a fault.
+     * No function lists: a listing by any prefix is refused. (S3 asks for ListBucket with no prefix to
+     * answer 404, as it does for a listing of the whole bucket, and IAM cannot tell the two apart.)
+     */
+    private void notFoundAsNotFound(Alias function) {
+        function.getLambda().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn()))
+                .conditions(Map.of("Null", Map.of("s3:prefix", "true"))).build());
+    }
+
+    private static void grant(Alias function, String resource, String... actions) {
+        function.getLambda().addToRolePolicy(statement(List.of(actions), resource));
     }
 
     private static PolicyStatement statement(List<String> actions, String resource) {

@@ -236,7 +236,8 @@ class BatchlineStackTest {
         assertThat(objectKeys(functionStatements("SubmitBatch"), "s3:PutObject")).isEmpty();
         assertThat(allActions(functionStatements("PollBatch"))).noneMatch(action -> action.startsWith("s3:"));
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:PutObject"))
-                .containsExactlyInAnyOrder("provider/*", "results/*", "errors/*");
+                .containsExactlyInAnyOrder("provider/*", "results/*/records/*", "results/*/merged/*",
+                        "errors/*/records/*", "errors/*/merged/*");
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:GetObject"))
                 .containsExactlyInAnyOrder("staging/*", "provider/*");
         assertThat(objectKeys(functionStatements("FinalizePart"), "s3:DeleteObject")).containsExactly("provider/*");
@@ -248,22 +249,24 @@ class BatchlineStackTest {
             assertThat(allActions(functionStatements(other))).doesNotContain("s3:ListBucketMultipartUploads",
                     "s3:ListMultipartUploadParts");
         }
+        // Only the two that end a job write manifests and merged files, from the segments the parts wrote.
         assertThat(objectKeys(functionStatements("CompleteJob"), "s3:PutObject"))
-                .containsExactlyInAnyOrder("results/*", "errors/*");
+                .containsExactlyInAnyOrder("results/*/manifest.json", "results/*/output.jsonl", "errors/*/errors.jsonl");
         assertThat(objectKeys(functionStatements("CompleteJob"), "s3:GetObject"))
-                .containsExactlyInAnyOrder("results/*", "errors/*");
-        // FailJob makes the merged files too, from the segments the parts wrote; FailPart only writes its own.
+                .containsExactlyInAnyOrder("results/*/merged/*", "errors/*/merged/*");
         assertThat(objectKeys(functionStatements("FailJob"), "s3:GetObject"))
-                .containsExactlyInAnyOrder("staging/*", "provider/*", "results/*", "errors/*");
+                .containsExactlyInAnyOrder("staging/*", "provider/*", "results/*/merged/*", "errors/*/merged/*");
         assertThat(objectKeys(functionStatements("FailPart"), "s3:GetObject"))
                 .containsExactlyInAnyOrder("staging/*", "provider/*");
+        // A failed part's finalize writes error records only, and withdraws results a failed slice wrote.
+        assertThat(objectKeys(functionStatements("FailPart"), "s3:PutObject"))
+                .containsExactlyInAnyOrder("provider/*", "errors/*/records/*", "errors/*/merged/*");
+        assertThat(objectKeys(functionStatements("FailJob"), "s3:PutObject"))
+                .containsExactlyInAnyOrder("provider/*", "errors/*/records/*", "errors/*/merged/*",
+                        "results/*/manifest.json", "results/*/output.jsonl", "errors/*/errors.jsonl");
         for (String ender : List.of("FailPart", "FailJob")) {
-            List<JsonNode> statements = functionStatements(ender);
-            assertThat(objectKeys(statements, "s3:PutObject")).as(ender)
-                    .containsExactlyInAnyOrder("provider/*", "results/*", "errors/*");
-            assertThat(objectKeys(statements, "s3:GetObject")).as(ender).contains("staging/*", "provider/*");
-            assertThat(objectKeys(statements, "s3:DeleteObject")).as(ender)
-                    .containsExactlyInAnyOrder("provider/*", "results/*");
+            assertThat(objectKeys(functionStatements(ender), "s3:DeleteObject")).as(ender)
+                    .containsExactlyInAnyOrder("provider/*", "results/*/records/*");
         }
         for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart", "FailPart", "FailJob")) {
             List<JsonNode> statements = functionStatements(caller);

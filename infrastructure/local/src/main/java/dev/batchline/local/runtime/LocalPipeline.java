@@ -10,6 +10,7 @@ import dev.batchline.config.Json;
 import dev.batchline.lambda.Services;
 import dev.batchline.emulators.AwsEmulators;
 import dev.batchline.ingest.IngestOutcome;
+import dev.batchline.ingest.StepFunctionsWorkflowStarter;
 import dev.batchline.ingest.WorkflowStarter;
 import dev.batchline.job.DynamoJobStore;
 import dev.batchline.job.JobStore;
@@ -49,6 +50,9 @@ public final class LocalPipeline implements AutoCloseable {
 
     public static final String BUCKET = "batchline-local";
     public static final String TABLE = "batchline-jobs";
+    public static final String EVENTS_QUEUE = "batchline-events";
+    public static final String STATE_MACHINE_ARN = "arn:aws:states:" + LocalLambdaEndpoint.REGION + ":"
+            + LocalLambdaEndpoint.ACCOUNT + ":stateMachine:batchline";
     public static final String LOCAL_PROFILE = "local";
     private static final Duration LOCAL_RETRY_INTERVAL = Duration.ofMillis(500);
     private static final java.util.Set<String> RUN_VARIABLES = java.util.Set.of("BATCHLINE_BASE_URL",
@@ -98,7 +102,7 @@ public final class LocalPipeline implements AutoCloseable {
         dynamo = aws.dynamo();
         s3.createBucket(r -> r.bucket(BUCKET));
         dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
-        eventsQueueUrl = sqs.createQueue(r -> r.queueName("batchline-events")).queueUrl();
+        eventsQueueUrl = sqs.createQueue(r -> r.queueName(EVENTS_QUEUE)).queueUrl();
         jobs = new DynamoJobStore(dynamo, TABLE);
         String baseUrl = settings.remoteBaseUrl();
         if (baseUrl == null) {
@@ -120,10 +124,11 @@ public final class LocalPipeline implements AutoCloseable {
         WorkflowStarter workflow = (jobId, input) -> holder.get().start(jobId, input);
         Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(settings.definition());
         functions = new EnumMap<>(BatchlineFunction.class);
+        // Functions start executions through the Step Functions API, as on AWS: their calls are theirs to record.
+        stepFunctionsApi = StepFunctionsApi.start(workflow);
         if (hosting instanceof FunctionHosting.LambdaProcesses processes) {
-            stepFunctionsApi = StepFunctionsApi.start(workflow);
             Map<String, String> stack = Map.of("InputBucketName", BUCKET, "JobsTableName", TABLE,
-                    "EventsQueueUrl", eventsQueueUrl, "StateMachineArn", StepFunctionsApi.STATE_MACHINE_ARN);
+                    "EventsQueueUrl", eventsQueueUrl, "StateMachineArn", STATE_MACHINE_ARN);
             Map<String, String> local = new LinkedHashMap<>(environment);
             local.putAll(awsEnvironment(emulators, stepFunctionsApi.endpoint()));
             if (settings.remoteBaseUrl() != null && System.getenv(settings.remoteKeyEnv()) != null) {
@@ -141,7 +146,6 @@ public final class LocalPipeline implements AutoCloseable {
                         function.ordinal() % cores, workDirectory.resolve(function.localName() + ".log")));
             }
         } else {
-            stepFunctionsApi = null;
             Clock clock = Clock.systemUTC();
             ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
                     System::getenv, mapper, clock, Duration.ofMinutes(15));
@@ -149,10 +153,13 @@ public final class LocalPipeline implements AutoCloseable {
             for (BatchlineFunction function : BatchlineFunction.values()) {
                 // Each function gets clients of its own, as in Lambda: its calls are its own to fault or record.
                 ExecutionInterceptor interceptor = inProcess.interceptors().apply(function);
-                AwsClients own = interceptor == null ? aws : aws.withInterceptor(interceptor);
+                AwsClients own = (interceptor == null ? aws : aws.withInterceptor(interceptor))
+                        .withStepFunctions(stepFunctionsApi.endpoint());
                 S3Client functionS3 = own.s3();
+                WorkflowStarter starter = new StepFunctionsWorkflowStarter(own.sfn(), STATE_MACHINE_ARN,
+                        mapper);
                 Services services = new Services(config, functionS3, new DynamoJobStore(own.dynamo(), TABLE),
-                        own.sqs(), Services.providerFactory(functionS3, keys, mapper, clock), () -> workflow, mapper,
+                        own.sqs(), Services.providerFactory(functionS3, keys, mapper, clock), () -> starter, mapper,
                         clock, JobMetrics.NONE);
                 functions.put(function, new InProcessFunction(function.localName(), function.handlerOver(services),
                         timeout(function, timeouts, settings.definition())));
@@ -391,9 +398,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
         stepFunctions.stopAll();
         lambda.close();
-        if (stepFunctionsApi != null) {
-            stepFunctionsApi.close();
-        }
+        stepFunctionsApi.close();
         if (localProvider != null) {
             localProvider.close();
         }

@@ -24,9 +24,6 @@ import java.util.Optional;
  */
 final class StepFunctionsApi implements AutoCloseable {
 
-    static final String STATE_MACHINE_ARN = "arn:aws:states:" + LocalLambdaEndpoint.REGION + ":"
-            + LocalLambdaEndpoint.ACCOUNT + ":stateMachine:batchline";
-
     private final HttpServer server;
     private final WorkflowStarter workflow;
     private final ObjectMapper mapper = Json.mapper();
@@ -63,7 +60,7 @@ final class StepFunctionsApi implements AutoCloseable {
                 return;
             }
             JsonNode request = mapper.readTree(body);
-            if (!STATE_MACHINE_ARN.equals(request.path("stateMachineArn").asText())) {
+            if (!LocalPipeline.STATE_MACHINE_ARN.equals(request.path("stateMachineArn").asText())) {
                 send(exchange, 400, error("StateMachineDoesNotExist", "State Machine Does Not Exist: '"
                         + request.path("stateMachineArn").asText() + "'"));
                 return;
