@@ -26,6 +26,11 @@ public enum BatchlineFunction {
     FAIL_JOB("FailJob", FailJobHandler.class, FailJobHandler::new, 1024, Duration.ofMinutes(15),
             "Ends a failed job: cancels unfinished parts' batches, writes job_failed records and the manifest");
 
+    /** The Powertools service every function logs and counts as. */
+    public static final String SERVICE_NAME = "batchline";
+    /** The CloudWatch namespace of the functions' metrics. */
+    public static final String METRICS_NAMESPACE = "Batchline";
+
     private final String id;
     private final Class<? extends RequestStreamHandler> handler;
     private final Function<Services, RequestStreamHandler> factory;

@@ -62,8 +62,6 @@ import software.constructs.Construct;
  */
 public final class BatchlineStack extends Stack {
 
-    public static final String SERVICE_NAME = "batchline";
-    public static final String METRICS_NAMESPACE = "Batchline";
     public static final String ALIAS = "live";
 
     /**
@@ -97,8 +95,8 @@ public final class BatchlineStack extends Stack {
         Map<String, String> environment = new LinkedHashMap<>(settings.configuration());
         environment.put("JOBS_TABLE_NAME", jobs.getTableName());
         environment.put("EVENTS_QUEUE_URL", events.getQueueUrl());
-        environment.put("POWERTOOLS_SERVICE_NAME", SERVICE_NAME);
-        environment.put("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE);
+        environment.put("POWERTOOLS_SERVICE_NAME", BatchlineFunction.SERVICE_NAME);
+        environment.put("POWERTOOLS_METRICS_NAMESPACE", BatchlineFunction.METRICS_NAMESPACE);
         List<PolicyStatement> providerKeys = ProviderKeyAccess.statements(this, settings.profiles());
 
         Alias submit = stepFunction(BatchlineFunction.SUBMIT_BATCH, code, environment);

@@ -1,5 +1,6 @@
 package dev.batchline.aws;
 
+import dev.batchline.lambda.BatchlineFunction;
 import dev.batchline.notify.JobMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,14 +83,14 @@ final class Operations extends Construct {
     }
 
     private static Metric jobAge() {
-        return Metric.Builder.create().namespace(BatchlineStack.METRICS_NAMESPACE).metricName(JobMetrics.JOB_AGE)
-                .dimensionsMap(Map.of("Service", BatchlineStack.SERVICE_NAME)).statistic("Maximum").period(PERIOD)
+        return Metric.Builder.create().namespace(BatchlineFunction.METRICS_NAMESPACE).metricName(JobMetrics.JOB_AGE)
+                .dimensionsMap(Map.of("Service", BatchlineFunction.SERVICE_NAME)).statistic("Maximum").period(PERIOD)
                 .build();
     }
 
     private static Metric recordMetric(String name) {
-        return Metric.Builder.create().namespace(BatchlineStack.METRICS_NAMESPACE).metricName(name)
-                .dimensionsMap(Map.of("Service", BatchlineStack.SERVICE_NAME)).statistic("Sum").period(PERIOD)
+        return Metric.Builder.create().namespace(BatchlineFunction.METRICS_NAMESPACE).metricName(name)
+                .dimensionsMap(Map.of("Service", BatchlineFunction.SERVICE_NAME)).statistic("Sum").period(PERIOD)
                 .build();
     }
 

@@ -31,13 +31,21 @@ class LambdaRuntimeTest extends EndToEndSupport {
         Map<BatchlineFunction, LambdaSandbox.Definition> deployed = TemplateFunctions.definitions(
                 SynthesizedStack.json(SynthesizedStack.template()));
         assertThat(deployed).containsOnlyKeys(BatchlineFunction.values());
+        // The catalog's own definitions (the cold-start benchmark's) are the template's, less its configuration.
+        deployed.forEach((function, definition) -> {
+            LambdaSandbox.Definition catalog = LambdaSandbox.Definition.of(function);
+            assertThat(List.of(catalog.handler(), catalog.memoryMb(), catalog.timeout())).as(function.name())
+                    .isEqualTo(List.of(definition.handler(), definition.memoryMb(), definition.timeout()));
+            assertThat(definition.environment()).as(function.name()).containsAllEntriesOf(catalog.environment());
+        });
         // The provider refuses part 1's upload for good: FailPart runs beside the steps of a job that completes.
         LocalProviderConfig.Faults refusingOnce = new LocalProviderConfig.Faults(null, List.of(
                 new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1, null)),
                 null, null, null, null, null);
         try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusingOnce),
                 Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of()),
-                FunctionHosting.LambdaProcesses.fromBuild(ROOT, deployed::get))) {
+                FunctionHosting.LambdaProcesses.fromBuild(ROOT, deployed::get,
+                        LambdaSandbox.Initialization.SNAP_START))) {
             String jobId = runToEnd(pipeline, requests("through-the-runtime.jsonl", 6));
 
             Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 6);

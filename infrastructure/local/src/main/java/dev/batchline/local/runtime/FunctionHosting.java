@@ -36,9 +36,11 @@ public sealed interface FunctionHosting {
      * @param deployment       each function as the stack deploys it; an environment value
      *                         {@code ${JobsTableName}} names a stack output, filled with the local
      *                         stack's (the bucket, table, events queue and state machine)
+     * @param initialization   on demand, or as SnapStart initialises (priming hooks fired)
      */
     record LambdaProcesses(Path functionsJar, List<Path> runtimeClasspath,
-            Function<BatchlineFunction, LambdaSandbox.Definition> deployment) implements FunctionHosting {
+            Function<BatchlineFunction, LambdaSandbox.Definition> deployment,
+            LambdaSandbox.Initialization initialization) implements FunctionHosting {
 
         public LambdaProcesses {
             runtimeClasspath = List.copyOf(runtimeClasspath);
@@ -72,7 +74,8 @@ public sealed interface FunctionHosting {
          * and the runtime interface client whose class path {@code infrastructure/local}'s build wrote.
          */
         public static LambdaProcesses fromBuild(Path root,
-                Function<BatchlineFunction, LambdaSandbox.Definition> deployment) throws IOException {
+                Function<BatchlineFunction, LambdaSandbox.Definition> deployment,
+                LambdaSandbox.Initialization initialization) throws IOException {
             Path classpathFile = root.resolve("infrastructure/local/target/lambda-runtime.classpath");
             if (!Files.isRegularFile(classpathFile)) {
                 throw new IllegalStateException(classpathFile + " is missing: build the project first (mvn install)");
@@ -82,7 +85,7 @@ public sealed interface FunctionHosting {
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("functions/target"),
                     "batchline-functions-*-lambda.jar")) {
                 for (Path jar : jars) {
-                    return new LambdaProcesses(jar, classpath, deployment);
+                    return new LambdaProcesses(jar, classpath, deployment, initialization);
                 }
             }
             throw new IllegalStateException("no shaded functions jar in " + root.resolve("functions/target"));

@@ -76,10 +76,39 @@ public final class LambdaSandbox implements LocalFunction {
             return filled;
         }
 
-        /** The function as {@link BatchlineFunction} describes it, with no variables of its own. */
+        /**
+         * The function as {@link BatchlineFunction} describes it, with the variables the stack gives it:
+         * its table and events queue (and state machine, for the upload function) from the stack's
+         * outputs, and the Powertools service and metrics namespace.
+         */
         public static Definition of(BatchlineFunction function) {
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put("POWERTOOLS_SERVICE_NAME", BatchlineFunction.SERVICE_NAME);
+            environment.put("POWERTOOLS_METRICS_NAMESPACE", BatchlineFunction.METRICS_NAMESPACE);
+            environment.put("JOBS_TABLE_NAME", "${JobsTableName}");
+            environment.put("EVENTS_QUEUE_URL", "${EventsQueueUrl}");
+            if (function == BatchlineFunction.UPLOAD) {
+                environment.put("STATE_MACHINE_ARN", "${StateMachineArn}");
+            }
             return new Definition(function.localName(), function.handler(), function.memoryMb(), function.timeout(),
-                    Map.of());
+                    environment);
+        }
+    }
+
+    /**
+     * How the sandbox starts its function. {@code SNAP_START} does what SnapStart does before its
+     * snapshot: the runtime initialises the function, fires its {@code beforeCheckpoint} hooks (the
+     * priming), asks to be restored and fires {@code afterRestore}; only the snapshot and its restore
+     * cannot happen here, so a first call then shows what priming left to do.
+     */
+    public enum Initialization {
+        ON_DEMAND("on-demand"),
+        SNAP_START("snap-start");
+
+        private final String type;
+
+        Initialization(String type) {
+            this.type = type;
         }
     }
 
@@ -94,6 +123,7 @@ public final class LambdaSandbox implements LocalFunction {
     }
 
     private final Definition definition;
+    private final Initialization initialization;
     private final Path taskRoot;
     private final List<Path> runtimeClasspath;
     private final int cpu;
@@ -104,6 +134,7 @@ public final class LambdaSandbox implements LocalFunction {
     private final Map<String, Pending> running = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile CompletableFuture<Instant> firstNext = new CompletableFuture<>();
     private volatile Instant started;
+    private volatile Duration firstResponse;
     private volatile byte[] initError;
     private final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Pending inFlight;
@@ -115,9 +146,10 @@ public final class LambdaSandbox implements LocalFunction {
      * @param cpu              the one core the process may use
      * @param log              where the function's standard output and error go
      */
-    public LambdaSandbox(Definition definition, Path taskRoot, List<Path> runtimeClasspath, int cpu, Path log)
-            throws IOException {
+    public LambdaSandbox(Definition definition, Initialization initialization, Path taskRoot,
+            List<Path> runtimeClasspath, int cpu, Path log) throws IOException {
         this.definition = definition;
+        this.initialization = initialization;
         this.taskRoot = taskRoot;
         this.runtimeClasspath = List.copyOf(runtimeClasspath);
         this.cpu = cpu;
@@ -163,15 +195,25 @@ public final class LambdaSandbox implements LocalFunction {
         }
     }
 
+    /** How long the first call its current process answered took, or null before that: the cold invocation. */
+    public Duration firstResponse() {
+        return firstResponse;
+    }
+
     @Override
     public synchronized Invocation invoke(byte[] payload) throws IOException, InterruptedException {
         ensureRunning();
-        Instant deadline = Instant.now().plus(definition.timeout());
+        Instant asked = Instant.now();
+        Instant deadline = asked.plus(definition.timeout());
         Pending pending = new Pending(UUID.randomUUID().toString(), payload, deadline, new CompletableFuture<>());
         queue.add(pending);
         inFlight = pending;
         try {
-            return pending.answer().get(definition.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            Invocation answer = pending.answer().get(definition.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (firstResponse == null) {
+                firstResponse = Duration.between(asked, Instant.now());
+            }
+            return answer;
         } catch (TimeoutException e) {
             LOG.warn("{} timed out after {}: the sandbox is ended", definition.name(), definition.timeout());
             stop();
@@ -201,8 +243,14 @@ public final class LambdaSandbox implements LocalFunction {
         return new Invocation(Json.write(Json.mapper(), document).getBytes(StandardCharsets.UTF_8), true);
     }
 
+    /** The end of the function's output, which goes with its directory when the local stack stops. */
     private String failure() {
-        return " (its output: " + log + ")";
+        try {
+            String output = java.nio.file.Files.readString(log);
+            return "; its output ends:\n" + output.substring(Math.max(0, output.length() - 2_000));
+        } catch (IOException unreadable) {
+            return " (its output, " + log + ", is unreadable: " + unreadable + ")";
+        }
     }
 
     private void ensureRunning() throws IOException {
@@ -210,13 +258,9 @@ public final class LambdaSandbox implements LocalFunction {
             return;
         }
         initError = null;
+        firstResponse = null;
         firstNext = new CompletableFuture<>();
-        List<String> command = new ArrayList<>();
-        if (Path.of("/usr/bin/taskset").toFile().canExecute()) {
-            command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cpu)));
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions(definition.memoryMb()));
+        List<String> command = new ArrayList<>(java(cpu, definition.memoryMb()));
         command.add("-classpath");
         command.add(String.join(java.io.File.pathSeparator, runtimeClasspath.stream().map(Path::toString).toList()));
         command.add(RUNTIME_MAIN);
@@ -238,10 +282,21 @@ public final class LambdaSandbox implements LocalFunction {
     }
 
     /**
-     * The Java 17 runtime's options: a heap of 85% of the function's memory, the serial collector,
-     * tier-1 compilation only; one processor, as a small function gets a fraction of one.
+     * The JVM as the Java 17 runtime starts it for a function of {@code memoryMb}, on core {@code cpu}
+     * alone where {@code taskset} exists: a heap of 85% of the memory, the serial collector, tier-1
+     * compilation only, one processor (a small function gets a fraction of one).
      */
-    static List<String> jvmOptions(int memoryMb) {
+    public static List<String> java(int cpu, int memoryMb) {
+        List<String> command = new ArrayList<>();
+        if (Path.of("/usr/bin/taskset").toFile().canExecute()) {
+            command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cpu)));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions(memoryMb));
+        return command;
+    }
+
+    private static List<String> jvmOptions(int memoryMb) {
         return List.of("-XX:MaxHeapSize=" + memoryMb * 1024L * 85 / 100 + "k", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-XX:+ErrorFileToStderr",
@@ -261,7 +316,7 @@ public final class LambdaSandbox implements LocalFunction {
         environment.put("AWS_LAMBDA_FUNCTION_NAME", definition.name());
         environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(definition.memoryMb()));
         environment.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", initialization.type);
         environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + definition.name());
         environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "local");
         return environment;
@@ -275,7 +330,12 @@ public final class LambdaSandbox implements LocalFunction {
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if (path.equals(API + "/init/error")) {
+            if (path.equals(API + "/restore/next")) {
+                // No snapshot to restore from: the process goes on as it is, its hooks having run.
+                send(exchange, 200, "");
+                return;
+            }
+            if (path.equals(API + "/init/error") || path.equals(API + "/restore/error")) {
                 initError = body;
                 LOG.warn("{} failed to initialise: {}", definition.name(), new String(body, StandardCharsets.UTF_8));
                 accepted(exchange);

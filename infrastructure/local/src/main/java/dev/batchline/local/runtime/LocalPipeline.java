@@ -142,8 +142,9 @@ public final class LocalPipeline implements AutoCloseable {
                 variables.putAll(local);
                 LambdaSandbox.Definition definition = new LambdaSandbox.Definition(function.localName(),
                         deployed.handler(), deployed.memoryMb(), deployed.timeout(), variables);
-                functions.put(function, new LambdaSandbox(definition, taskRoot, processes.runtimeClasspath(),
-                        function.ordinal() % cores, workDirectory.resolve(function.localName() + ".log")));
+                functions.put(function, new LambdaSandbox(definition, processes.initialization(), taskRoot,
+                        processes.runtimeClasspath(), function.ordinal() % cores,
+                        workDirectory.resolve(function.localName() + ".log")));
             }
         } else {
             Clock clock = Clock.systemUTC();
