@@ -45,5 +45,9 @@ public final class PrimingWithoutNetwork {
         hook.beforeCheckpoint(null);
         hook.afterRestore(null);
         System.out.println("primed without network");
+        if (hook instanceof SnapStartPriming priming) {
+            System.out.println("calls answered from memory: " + priming.primedCalls());
+            System.out.println("answers refused: " + priming.refusedCalls());
+        }
     }
 }

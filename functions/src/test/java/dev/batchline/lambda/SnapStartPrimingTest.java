@@ -34,6 +34,10 @@ class SnapStartPrimingTest {
 
         assertThat(primed.exit()).as(primed.output()).isZero();
         assertThat(primed.output()).contains("primed without network");
+        // The steps' first SDK calls ran whole, each canned answer accepted by its model.
+        assertThat(primed.output()).contains("calls answered from memory: [DynamoDB_20120810.GetItem, "
+                + "DynamoDB_20120810.UpdateItem, DynamoDB_20120810.Query, S3 GET, S3 PUT, AmazonSQS.SendMessage]")
+                .contains("answers refused: []");
     }
 
     @Test
