@@ -378,13 +378,12 @@ public final class BatchlineStack extends Stack {
 
     /**
      * Without ListBucket a missing key reads as 403, not 404, and "not there yet" looks like a fault.
-     * No function lists: a listing by any prefix is refused. (S3 asks for ListBucket with no prefix to
-     * answer 404, as it does for a listing of the whole bucket, and IAM cannot tell the two apart.)
+     * The grant lets the function list the bucket too: S3 documents its 404 as needing ListBucket and
+     * no more, and a condition on the listing's prefix would gain nothing (a listing without one reads
+     * as the check does) while putting the 404 the finalize relies on at risk.
      */
     private void notFoundAsNotFound(Alias function) {
-        function.getLambda().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("s3:ListBucket"))
-                .resources(List.of(bucket.getBucketArn()))
-                .conditions(Map.of("Null", Map.of("s3:prefix", "true"))).build());
+        function.getLambda().addToRolePolicy(statement(List.of("s3:ListBucket"), bucket.getBucketArn()));
     }
 
     private static void grant(Alias function, String resource, String... actions) {

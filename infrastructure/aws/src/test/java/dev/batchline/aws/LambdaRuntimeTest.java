@@ -12,6 +12,7 @@ import dev.batchline.local.runtime.FunctionHosting;
 import dev.batchline.local.runtime.LambdaSandbox;
 import dev.batchline.local.runtime.LocalFunction;
 import dev.batchline.local.runtime.LocalPipeline;
+import dev.batchline.local.runtime.SandboxPool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -45,7 +46,7 @@ class LambdaRuntimeTest extends EndToEndSupport {
         try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusingOnce),
                 Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of()),
                 FunctionHosting.LambdaProcesses.fromBuild(ROOT, deployed::get,
-                        LambdaSandbox.Initialization.SNAP_START))) {
+                        LambdaSandbox.Initialization.SNAP_START, 2))) {
             String jobId = runToEnd(pipeline, requests("through-the-runtime.jsonl", 6));
 
             Map<String, JsonNode> errors = assertAccountedFor(pipeline, jobId, 6);
@@ -59,20 +60,28 @@ class LambdaRuntimeTest extends EndToEndSupport {
                             .getBytes(StandardCharsets.UTF_8));
             assertThat(late.functionError()).as(new String(late.payload(), StandardCharsets.UTF_8)).isFalse();
             // ... and is not counted again: the metrics the late call logged (EMF) end no job.
-            assertThat(Files.readString(((LambdaSandbox) pipeline.functions().get(BatchlineFunction.FAIL_JOB)).log()))
-                    .doesNotContain("\"JobsCompleted\"").doesNotContain("\"JobsFailed\"");
+            for (LambdaSandbox sandbox : sandboxes(pipeline, BatchlineFunction.FAIL_JOB)) {
+                assertThat(Files.readString(sandbox.log())).doesNotContain("\"JobsCompleted\"")
+                        .doesNotContain("\"JobsFailed\"");
+            }
             assertThat(pipeline.jobs().find(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
             assertThat(manifest(pipeline, jobId).status()).isEqualTo("completed");
             assertAccountedFor(pipeline, jobId, 6);
 
-            pipeline.functions().forEach((function, local) -> {
-                assertThat(local).as(function.name()).isInstanceOf(LambdaSandbox.class);
-                LambdaSandbox sandbox = (LambdaSandbox) local;
-                assertThat(sandbox.definition().memoryMb()).isEqualTo(function.memoryMb());
-                assertThat(sandbox.answered()).as(function + " answered events").isPositive();
-            });
+            for (BatchlineFunction function : BatchlineFunction.values()) {
+                List<LambdaSandbox> sandboxes = sandboxes(pipeline, function);
+                assertThat(sandboxes).as(function.name()).isNotEmpty().allSatisfy(sandbox ->
+                        assertThat(sandbox.definition().memoryMb()).isEqualTo(function.memoryMb()));
+                assertThat(sandboxes.stream().mapToInt(LambdaSandbox::responses).sum())
+                        .as(function + " answered events").isPositive();
+            }
             Manifest manifest = manifest(pipeline, jobId);
             assertThat(manifest.counts().succeeded()).isEqualTo(4);
         }
+    }
+
+    private static List<LambdaSandbox> sandboxes(LocalPipeline pipeline, BatchlineFunction function) {
+        assertThat(pipeline.functions().get(function)).as(function.name()).isInstanceOf(SandboxPool.class);
+        return ((SandboxPool) pipeline.functions().get(function)).sandboxes();
     }
 }

@@ -76,7 +76,7 @@ final class LocalCommand implements Runnable {
             if (detach) {
                 return startDetached(directory, mapper, out, err);
             }
-            LocalPipeline pipeline = LocalPipeline.start(pipelineOptions.settings());
+            LocalPipeline pipeline = LocalPipeline.start(pipelineOptions.settings(), pipelineOptions.hosting());
             CountDownLatch stopped = new CountDownLatch(1);
             long pid = ProcessHandle.current().pid();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -120,6 +120,9 @@ final class LocalCommand implements Runnable {
             }
             if (pipelineOptions.providerConfig != null) {
                 command.addAll(List.of("--provider-config", pipelineOptions.providerConfig.toAbsolutePath().toString()));
+            }
+            if (pipelineOptions.functions != null) {
+                command.addAll(List.of("--functions", pipelineOptions.functions.toString()));
             }
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();

@@ -1,10 +1,13 @@
 package dev.batchline.local;
 
 import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.local.runtime.FunctionHosting;
+import dev.batchline.local.runtime.LambdaSandbox;
 import dev.batchline.local.runtime.LocalPipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** How the pipeline on this machine is set up, for a run and a local stack alike. */
@@ -18,6 +21,60 @@ final class PipelineOptions {
     @Option(names = "--provider-config", paramLabel = "FILE",
             description = "timing and faults of the local provider (see batchline provider)")
     Path providerConfig;
+
+    /** Where the functions run. */
+    enum Functions {
+        IN_PROCESS("in-process"),
+        LAMBDA("lambda"),
+        SNAP_START("snap-start");
+
+        private final String option;
+
+        Functions(String option) {
+            this.option = option;
+        }
+
+        static Functions of(String option) {
+            for (Functions functions : values()) {
+                if (functions.option.equals(option)) {
+                    return functions;
+                }
+            }
+            throw new CommandLine.TypeConversionException("takes in-process, lambda or snap-start, not " + option);
+        }
+
+        @Override
+        public String toString() {
+            return option;
+        }
+    }
+
+    @Option(names = "--functions", paramLabel = "WHERE", converter = FunctionsConverter.class,
+            description = "where the functions run: in-process (default); lambda, each in its own JVM under the "
+                    + "runtime interface client as Lambda runs it; snap-start, the same initialised as SnapStart does")
+    Functions functions;
+
+    static final class FunctionsConverter implements CommandLine.ITypeConverter<Functions> {
+        @Override
+        public Functions convert(String value) {
+            return Functions.of(value);
+        }
+    }
+
+    /** Sandboxes a function may have at once when the functions run as Lambda runs them. */
+    private static final int LAMBDA_CONCURRENCY = 2;
+
+    /** Where the functions run, as {@code --functions} says. */
+    FunctionHosting hosting() throws IOException {
+        Path home = Path.of(System.getProperty("batchline.home", "."));
+        return switch (functions == null ? Functions.IN_PROCESS : functions) {
+            case IN_PROCESS -> FunctionHosting.InProcess.plain();
+            case LAMBDA -> FunctionHosting.LambdaProcesses.fromBuild(home, LambdaSandbox.Definition::of,
+                    LambdaSandbox.Initialization.ON_DEMAND, LAMBDA_CONCURRENCY);
+            case SNAP_START -> FunctionHosting.LambdaProcesses.fromBuild(home, LambdaSandbox.Definition::of,
+                    LambdaSandbox.Initialization.SNAP_START, LAMBDA_CONCURRENCY);
+        };
+    }
 
     /** The local provider, or BATCHLINE_BASE_URL's when set; the functions' environment. */
     LocalPipeline.Settings settings() throws IOException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
+import dev.batchline.local.runtime.FunctionHosting;
 import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
 import dev.batchline.storage.S3Layout;
@@ -66,12 +67,13 @@ final class RunCommand implements Callable<Integer> {
         }
         String remote = System.getenv("BATCHLINE_BASE_URL");
         LocalPipeline.Settings settings = pipelineOptions.settings();
+        FunctionHosting hosting = pipelineOptions.hosting();
         err.println(remote == null || remote.isBlank()
                 ? "batchline run: starting DynamoDB Local, ElasticMQ, S3Proxy and the local provider..."
                 : "batchline run: starting DynamoDB Local, ElasticMQ and S3Proxy; provider " + remote);
         err.flush();
         ObjectMapper mapper = Json.mapper();
-        try (LocalPipeline pipeline = LocalPipeline.start(settings)) {
+        try (LocalPipeline pipeline = LocalPipeline.start(settings, hosting)) {
             JobOperations operations = new JobOperations(pipeline.s3(), pipeline.jobs(), LocalPipeline.BUCKET, mapper);
             JsonNode outcome = pipeline.submit(file, LocalPipeline.LOCAL_PROFILE);
             String jobId = outcome.path("jobId").asText();

@@ -188,8 +188,10 @@ public final class CallRecorder implements ExecutionInterceptor {
                     deployedArns.getOrDefault(start.stateMachineArn(), start.stateMachineArn()), SECURE));
         }
         if (request instanceof GetSecretValueRequest secret) {
-            return List.of(new AccessRequest("secretsmanager:GetSecretValue",
-                    secret.secretId(), SECURE));
+            // A secret named by name is the secret whose ARN ends in the name and a suffix of six characters.
+            String id = secret.secretId();
+            return List.of(new AccessRequest("secretsmanager:GetSecretValue", id.startsWith("arn:") ? id
+                    : "arn:aws:secretsmanager:" + region + ":" + account + ":secret:" + id + "-AbCdEf", SECURE));
         }
         if (request instanceof GetParameterRequest parameter) {
             return List.of(new AccessRequest("ssm:GetParameter",

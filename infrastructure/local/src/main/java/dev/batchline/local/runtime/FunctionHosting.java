@@ -37,10 +37,11 @@ public sealed interface FunctionHosting {
      *                         {@code ${JobsTableName}} names a stack output, filled with the local
      *                         stack's (the bucket, table, events queue and state machine)
      * @param initialization   on demand, or as SnapStart initialises (priming hooks fired)
+     * @param concurrency      sandboxes a function may have at once ({@link SandboxPool})
      */
     record LambdaProcesses(Path functionsJar, List<Path> runtimeClasspath,
             Function<BatchlineFunction, LambdaSandbox.Definition> deployment,
-            LambdaSandbox.Initialization initialization) implements FunctionHosting {
+            LambdaSandbox.Initialization initialization, int concurrency) implements FunctionHosting {
 
         public LambdaProcesses {
             runtimeClasspath = List.copyOf(runtimeClasspath);
@@ -75,18 +76,25 @@ public sealed interface FunctionHosting {
          */
         public static LambdaProcesses fromBuild(Path root,
                 Function<BatchlineFunction, LambdaSandbox.Definition> deployment,
-                LambdaSandbox.Initialization initialization) throws IOException {
+                LambdaSandbox.Initialization initialization, int concurrency) throws IOException {
             Path classpathFile = root.resolve("infrastructure/local/target/lambda-runtime.classpath");
             if (!Files.isRegularFile(classpathFile)) {
                 throw new IllegalStateException(classpathFile + " is missing: build the project first (mvn install)");
             }
             List<Path> classpath = Arrays.stream(Files.readString(classpathFile).trim()
                     .split(java.io.File.pathSeparator)).map(Path::of).toList();
+            // The newest, should an older version's jar be left beside it.
+            Path newest = null;
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("functions/target"),
                     "batchline-functions-*-lambda.jar")) {
                 for (Path jar : jars) {
-                    return new LambdaProcesses(jar, classpath, deployment, initialization);
+                    if (newest == null || Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(newest)) > 0) {
+                        newest = jar;
+                    }
                 }
+            }
+            if (newest != null) {
+                return new LambdaProcesses(newest, classpath, deployment, initialization, concurrency);
             }
             throw new IllegalStateException("no shaded functions jar in " + root.resolve("functions/target"));
         }

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.batchline.config.Json;
 import dev.batchline.local.provider.LoopbackOnly;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -92,14 +91,10 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
                 respond(exchange, 500, Map.of("Type", "Service", "message", "interrupted"));
                 return;
             }
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
             if (invocation.functionError()) {
                 exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
             }
-            exchange.sendResponseHeaders(200, invocation.payload().length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(invocation.payload());
-            }
+            HttpAnswers.send(exchange, 200, "application/json", invocation.payload());
         }
     }
 
@@ -115,12 +110,8 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
-        byte[] bytes = Json.write(Json.mapper(), body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpAnswers.send(exchange, status, "application/json",
+                Json.write(Json.mapper(), body).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

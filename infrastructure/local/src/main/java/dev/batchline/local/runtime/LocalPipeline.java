@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -135,16 +136,17 @@ public final class LocalPipeline implements AutoCloseable {
                 local.put(settings.remoteKeyEnv(), System.getenv(settings.remoteKeyEnv()));
             }
             Path taskRoot = processes.extractPackage(workDirectory.resolve("task"));
-            int cores = Runtime.getRuntime().availableProcessors();
+            List<Integer> cpus = LambdaSandbox.allowedCpus();
             for (BatchlineFunction function : BatchlineFunction.values()) {
                 LambdaSandbox.Definition deployed = processes.deployment().apply(function);
                 Map<String, String> variables = new LinkedHashMap<>(deployed.environmentFilledWith(stack));
                 variables.putAll(local);
                 LambdaSandbox.Definition definition = new LambdaSandbox.Definition(function.localName(),
                         deployed.handler(), deployed.memoryMb(), deployed.timeout(), variables);
-                functions.put(function, new LambdaSandbox(definition, processes.initialization(), taskRoot,
-                        processes.runtimeClasspath(), function.ordinal() % cores,
-                        workDirectory.resolve(function.localName() + ".log")));
+                functions.put(function, new SandboxPool(processes.concurrency(), index -> new LambdaSandbox(
+                        definition, processes.initialization(), taskRoot, processes.runtimeClasspath(),
+                        cpus.get((function.ordinal() + index) % cpus.size()),
+                        workDirectory.resolve(function.localName() + "-" + index + ".log"))));
             }
         } else {
             Clock clock = Clock.systemUTC();

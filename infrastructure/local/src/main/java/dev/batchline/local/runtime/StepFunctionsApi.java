@@ -9,7 +9,6 @@ import dev.batchline.ingest.WorkflowInput;
 import dev.batchline.ingest.WorkflowStarter;
 import dev.batchline.local.provider.LoopbackOnly;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -59,14 +58,28 @@ final class StepFunctionsApi implements AutoCloseable {
                 send(exchange, 400, error("UnknownOperationException", "not served locally: " + target));
                 return;
             }
-            JsonNode request = mapper.readTree(body);
+            JsonNode request;
+            WorkflowInput input;
+            try {
+                request = mapper.readTree(body);
+                input = mapper.readValue(request.path("input").asText(), WorkflowInput.class);
+            } catch (IOException unreadable) {
+                send(exchange, 400, error("InvalidExecutionInput", "not a StartExecution request with a workflow input: "
+                        + unreadable.getMessage()));
+                return;
+            }
             if (!LocalPipeline.STATE_MACHINE_ARN.equals(request.path("stateMachineArn").asText())) {
                 send(exchange, 400, error("StateMachineDoesNotExist", "State Machine Does Not Exist: '"
                         + request.path("stateMachineArn").asText() + "'"));
                 return;
             }
-            WorkflowInput input = mapper.readValue(request.path("input").asText(), WorkflowInput.class);
-            String executionArn = workflow.start(request.path("name").asText(), input);
+            String executionArn;
+            try {
+                executionArn = workflow.start(request.path("name").asText(), input);
+            } catch (RuntimeException failed) {
+                send(exchange, 500, error("InternalServerError", "the local workflow did not start: " + failed));
+                return;
+            }
             Map<String, Object> started = new LinkedHashMap<>();
             started.put("executionArn", executionArn);
             started.put("startDate", System.currentTimeMillis() / 1000.0);
@@ -75,16 +88,11 @@ final class StepFunctionsApi implements AutoCloseable {
     }
 
     private static Map<String, Object> error(String type, String message) {
-        return Map.of("__type", type, "message", message);
+        return Map.of("__type", type, "message", String.valueOf(message));
     }
 
     private void send(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpAnswers.send(exchange, status, "application/x-amz-json-1.0", mapper.writeValueAsBytes(body));
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.batchline.local.runtime.LambdaSandbox;
 import dev.batchline.local.runtime.LocalFunction;
 import dev.batchline.local.runtime.LocalPipeline;
 import dev.batchline.local.runtime.LocalStepFunctions;
+import dev.batchline.local.runtime.SandboxPool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class ColdStartBench {
                         + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}]}}\n")
                 .collect(Collectors.joining()));
         try (LocalPipeline pipeline = LocalPipeline.start(settings,
-                FunctionHosting.LambdaProcesses.fromBuild(root, LambdaSandbox.Definition::of, initialization))) {
+                FunctionHosting.LambdaProcesses.fromBuild(root, LambdaSandbox.Definition::of, initialization, 1))) {
             for (BatchlineFunction function : BatchlineFunction.values()) {
                 boot.get(function).add(sandbox(pipeline, function).boot(Duration.ofMinutes(1)).untilFirstNext()
                         .toMillis());
@@ -113,7 +114,7 @@ public final class ColdStartBench {
     }
 
     private static LambdaSandbox sandbox(LocalPipeline pipeline, BatchlineFunction function) {
-        return (LambdaSandbox) pipeline.functions().get(function);
+        return ((SandboxPool) pipeline.functions().get(function)).first();
     }
 
     /** {@code java -version} with the sandbox's flags, on one core: what no function can start faster than. */
