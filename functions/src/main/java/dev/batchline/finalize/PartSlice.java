@@ -10,6 +10,7 @@ import dev.batchline.job.MergedSegment;
 import dev.batchline.job.PartOutcome;
 import dev.batchline.job.PartRecord;
 import dev.batchline.storage.LineStream;
+import dev.batchline.storage.ObjectProbe;
 import dev.batchline.storage.S3Layout;
 import dev.batchline.storage.S3ObjectOutputStream;
 import java.io.IOException;
@@ -20,10 +21,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * One FinalizePart invocation's share of a part, from the saved checkpoint to the next slice
@@ -266,13 +267,8 @@ final class PartSlice {
      * gives no file where nothing went there), or the cursor at its end (S3 refuses a range there).
      */
     private LineStream from(String key) {
-        long size;
-        try {
-            size = tools.s3().headObject(r -> r.bucket(bucket).key(key)).contentLength();
-        } catch (NoSuchKeyException absent) {
-            return null;
-        }
-        if (offset >= size) {
+        OptionalLong size = ObjectProbe.size(tools.s3(), bucket, key);
+        if (size.isEmpty() || offset >= size.getAsLong()) {
             return null;
         }
         InputStream in = tools.s3().getObject(r -> r.bucket(bucket).key(key)

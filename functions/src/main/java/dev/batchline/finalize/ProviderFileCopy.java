@@ -6,13 +6,13 @@ import dev.batchline.job.PartRecord;
 import dev.batchline.provider.BatchProvider;
 import dev.batchline.provider.ProviderBatch;
 import dev.batchline.provider.ProviderClients;
+import dev.batchline.storage.ObjectProbe;
 import dev.batchline.storage.S3Layout;
 import java.time.Instant;
 import software.amazon.awssdk.core.sync.RequestBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Copies a finished batch's output and error files, and the batch as the provider last described
@@ -102,11 +102,6 @@ final class ProviderFileCopy {
     }
 
     private boolean copied(String bucket, String key) {
-        try {
-            s3.headObject(r -> r.bucket(bucket).key(key));
-            return true;
-        } catch (NoSuchKeyException absent) {
-            return false;
-        }
+        return ObjectProbe.size(s3, bucket, key).isPresent();
     }
 }

@@ -175,8 +175,8 @@ public final class BatchlineStack extends Stack {
      * What finalizing a part takes: its ids and index (staging), the copied provider files and
      * checkpoints (provider, each checkpoint replacing the one before), error records and their merged
      * segments, result records and theirs when the function splits a provider's output (a failed
-     * part's finalize writes errors only), never a job's manifest or merged files; and the answer 404
-     * for a missing object.
+     * part's finalize writes errors only), never a job's manifest or merged files; and listing under
+     * staging/ and provider/ alone.
      */
     private void finalizeParts(Alias function, boolean writesResults) {
         read(function, S3Layout.STAGING + "*");
@@ -188,7 +188,11 @@ public final class BatchlineStack extends Stack {
             write(function, S3Layout.recordsOfAnyJob(succeeded));
             write(function, S3Layout.mergedSegmentsOfAnyJob(succeeded));
         }
-        notFoundAsNotFound(function);
+        // Whether a staged or copied file is there is asked by listing its key (ObjectProbe): only there.
+        function.getLambda().addToRolePolicy(PolicyStatement.Builder.create().actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn()))
+                .conditions(Map.of("StringLike", Map.of("s3:prefix", List.of(S3Layout.STAGING + "*",
+                        S3Layout.PROVIDER + "*")))).build());
     }
 
     /** The merged files are made from the segments the parts wrote under results/ and errors/. */
@@ -377,10 +381,9 @@ public final class BatchlineStack extends Stack {
     }
 
     /**
-     * Without ListBucket a missing key reads as 403, not 404, and "not there yet" looks like a fault.
-     * The grant lets the function list the bucket too: S3 documents its 404 as needing ListBucket and
-     * no more, and a condition on the listing's prefix would gain nothing (a listing without one reads
-     * as the check does) while putting the 404 the finalize relies on at risk.
+     * Without ListBucket a missing key reads as 403, not 404, and an upload deleted before it was read
+     * looks like a fault rather than a file gone. S3 documents that 404 as needing ListBucket and no
+     * more; the upload function may therefore list the bucket, as no step does.
      */
     private void notFoundAsNotFound(Alias function) {
         function.getLambda().addToRolePolicy(statement(List.of("s3:ListBucket"), bucket.getBucketArn()));

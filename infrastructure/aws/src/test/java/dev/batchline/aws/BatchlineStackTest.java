@@ -268,6 +268,13 @@ class BatchlineStackTest {
             assertThat(objectKeys(functionStatements(ender), "s3:DeleteObject")).as(ender)
                     .containsExactlyInAnyOrder("provider/*", "results/*/records/*");
         }
+        // The finalizing steps list only where they ask whether a file is there; the upload function may list all.
+        for (String finalizer : List.of("FinalizePart", "FailPart", "FailJob")) {
+            assertThat(texts(statement(functionStatements(finalizer), "s3:ListBucket").path("Condition")
+                    .path("StringLike").path("s3:prefix"))).as(finalizer)
+                    .containsExactlyInAnyOrder("staging/*", "provider/*");
+        }
+        assertThat(statement(functionStatements("Upload"), "s3:ListBucket").has("Condition")).isFalse();
         for (String caller : List.of("SubmitBatch", "PollBatch", "FinalizePart", "FailPart", "FailJob")) {
             List<JsonNode> statements = functionStatements(caller);
             assertThat(texts(resourcesOf(statement(statements, "secretsmanager:GetSecretValue"))))

@@ -56,9 +56,9 @@ class FunctionPermissionsTest extends EndToEndSupport {
     private static final Map<String, String> KEPT_ON_PURPOSE = new TreeMap<>(Map.ofEntries(
             Map.entry("\\w+: xray:(PutTraceSegments|PutTelemetryRecords) on \\*",
                     "active tracing: Lambda sends the function's trace segments with its role"),
-            Map.entry("Upload: sqs:(ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes|GetQueueUrl)"
-                    + " on .*:uploadsqueue\\w+", "the uploads queue's event source: Lambda polls it with the function's"
-                    + " role"),
+            Map.entry("Upload: sqs:(ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes"
+                    + "|GetQueueUrl) on .*:uploadsqueue\\w+",
+                    "the uploads queue's event source: Lambda polls it with the function's role"),
             Map.entry(PROVIDER_CALLERS + ": kms:Decrypt on arn:aws:kms:.*:key/\\*", "provider keys in a secret or"
                     + " SecureString under a customer-managed key; local keys come from the environment"),
             Map.entry(PROVIDER_CALLERS + ": secretsmanager:GetSecretValue on arn:aws:secretsmanager:.*", "provider keys"
@@ -79,8 +79,8 @@ class FunctionPermissionsTest extends EndToEndSupport {
                     + " output withdraws the results its failed slice wrote, in FailJob as in FailPart"),
             Map.entry("FailJob: s3:GetObject on .*/results/\\*/merged/\\*", "a failed job's merged output gathers the"
                     + " results of the parts that completed before it failed"),
-            Map.entry("(FailPart|FailJob): s3:ListBucket on .*", "the finalize they share with FinalizePart reads keys"
-                    + " that may not exist yet, and FinalizePart's calls show it does")));
+            Map.entry("(FailPart|FailJob): s3:ListBucket on .*", "the finalize they share with FinalizePart asks"
+                    + " whether a provider file is copied; a failed part's finalize skips to its missing requests")));
 
     private static JsonNode template;
     private static TemplateValues values;
@@ -141,7 +141,10 @@ class FunctionPermissionsTest extends EndToEndSupport {
         }
     }
 
-    /** FinalizePart writes its part's records and segments, never a manifest or merged file, and reads no upload. */
+    /**
+     * FinalizePart writes its part's records and segments, never a manifest or merged file, reads no
+     * upload and lists nothing but staged parts and provider copies.
+     */
     @Test
     void whatAFunctionMustNotDo_isDenied() {
         PolicyEvaluator evaluator = new PolicyEvaluator(template, values);
@@ -152,12 +155,14 @@ class FunctionPermissionsTest extends EndToEndSupport {
                 + S3Layout.manifest("another-job"), null)).allowed()).isFalse();
         assertThat(evaluator.evaluate(finalizePart, s3("s3:PutObject", bucket + "/"
                 + S3Layout.mergedOutput("another-job", true), null)).allowed()).isFalse();
-        // FinalizePart may list (S3 answers 404 for a missing key only to who may); the steps that need no 404 may not.
-        for (BatchlineFunction step : List.of(BatchlineFunction.SUBMIT_BATCH, BatchlineFunction.POLL_BATCH,
-                BatchlineFunction.COMPLETE_JOB)) {
-            assertThat(evaluator.evaluate(evaluator.roleOf(step.id()), s3("s3:ListBucket", bucket, "inbox/"))
-                    .allowed()).as(step.name()).isFalse();
-        }
+        // It lists only under staging/ and provider/ (whether a file is there), never elsewhere nor the whole bucket.
+        assertThat(evaluator.evaluate(finalizePart, s3("s3:ListBucket", bucket,
+                S3Layout.providerOutput("a-job", 1))).allowed()).isTrue();
+        assertThat(evaluator.evaluate(finalizePart, s3("s3:ListBucket", bucket, "inbox/")).allowed()).isFalse();
+        assertThat(evaluator.evaluate(finalizePart, s3("s3:ListBucket", bucket, "results/another-job/")).allowed())
+                .isFalse();
+        assertThat(evaluator.evaluate(finalizePart, s3("s3:ListBucket", bucket, null)).allowed()).isFalse();
+        assertThat(evaluator.evaluate(finalizePart, s3("s3:ListBucket", bucket, "")).allowed()).isFalse();
         assertThat(evaluator.evaluate(finalizePart, s3("s3:GetObject", bucket + "/inbox/secret.jsonl", null))
                 .allowed()).isFalse();
         // The same calls without TLS are refused by the bucket's policy, whatever the role allows.
