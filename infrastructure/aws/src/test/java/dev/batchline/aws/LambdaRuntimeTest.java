@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchline.complete.Manifest;
 import dev.batchline.job.JobStatus;
 import dev.batchline.lambda.BatchlineFunction;
-import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.runtime.EndToEndSupport;
 import dev.batchline.local.runtime.FunctionHosting;
 import dev.batchline.local.runtime.LambdaSandbox;
@@ -40,10 +39,7 @@ class LambdaRuntimeTest extends EndToEndSupport {
             assertThat(definition.environment()).as(function.name()).containsAllEntriesOf(catalog.environment());
         });
         // The provider refuses part 1's upload for good: FailPart runs beside the steps of a job that completes.
-        LocalProviderConfig.Faults refusingOnce = new LocalProviderConfig.Faults(null, List.of(
-                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1, null)),
-                null, null, null, null, null);
-        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusingOnce),
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(firstUploadRefused()),
                 Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of()),
                 FunctionHosting.LambdaProcesses.fromBuild(ROOT, deployed::get,
                         LambdaSandbox.Initialization.SNAP_START, 2))) {

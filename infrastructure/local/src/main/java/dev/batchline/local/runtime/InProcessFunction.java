@@ -1,12 +1,9 @@
 package dev.batchline.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.batchline.config.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +24,7 @@ public record InProcessFunction(String name, RequestStreamHandler handler, Durat
             return new Invocation(output.toByteArray(), false);
         } catch (Exception e) {
             LOG.warn("function {} failed: {}", name, e.toString());
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("errorType", e.getClass().getName());
-            error.put("errorMessage", String.valueOf(e.getMessage()));
-            return new Invocation(Json.write(Json.mapper(), error).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    true);
+            return Invocation.error(e.getClass().getName(), e.getMessage());
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.batchline.local.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.batchline.config.Json;
 import dev.batchline.lambda.BatchlineFunction;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -209,7 +208,8 @@ public final class LambdaSandbox implements LocalFunction {
         } catch (TimeoutException e) {
             LOG.warn("{} timed out after {}: the sandbox is ended", definition.name(), definition.timeout());
             process.stop();
-            return error("Sandbox.Timedout", "Task timed out after " + definition.timeout().toSeconds() + " seconds");
+            return Invocation.error("Sandbox.Timedout", "Task timed out after " + definition.timeout().toSeconds()
+                    + " seconds");
         } catch (ExecutionException e) {
             throw new IOException(definition.name() + " failed to answer", e.getCause());
         } finally {
@@ -228,13 +228,6 @@ public final class LambdaSandbox implements LocalFunction {
             current = process;
         }
         return process;
-    }
-
-    private static Invocation error(String type, String message) {
-        Map<String, String> document = new LinkedHashMap<>();
-        document.put("errorType", type);
-        document.put("errorMessage", message);
-        return new Invocation(Json.write(Json.mapper(), document).getBytes(StandardCharsets.UTF_8), true);
     }
 
     /** The end of the function's output, which goes with its directory when the local stack stops. */
@@ -365,7 +358,7 @@ public final class LambdaSandbox implements LocalFunction {
             if (reported != null) {
                 return new Invocation(reported, true);
             }
-            return error("Runtime.ExitError", "RequestId: the runtime exited with status "
+            return Invocation.error("Runtime.ExitError", "RequestId: the runtime exited with status "
                     + (process.isAlive() ? "unknown" : Integer.toString(process.exitValue())) + " before answering"
                     + output());
         }

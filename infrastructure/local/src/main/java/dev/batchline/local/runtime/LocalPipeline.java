@@ -123,57 +123,17 @@ public final class LocalPipeline implements AutoCloseable {
         StepFunctionsHolder holder = new StepFunctionsHolder();
         // The engine needs the functions' endpoint, and the functions start its executions: resolved at each start.
         WorkflowStarter workflow = (jobId, input) -> holder.get().start(jobId, input);
-        Map<String, Duration> timeouts = LocalStepFunctions.taskTimeouts(settings.definition());
-        functions = new EnumMap<>(BatchlineFunction.class);
         // Functions start executions through the Step Functions API, as on AWS: their calls are theirs to record.
         stepFunctionsApi = StepFunctionsApi.start(workflow);
-        if (hosting instanceof FunctionHosting.LambdaProcesses processes) {
-            Map<String, String> stack = Map.of("InputBucketName", BUCKET, "JobsTableName", TABLE,
-                    "EventsQueueUrl", eventsQueueUrl, "StateMachineArn", STATE_MACHINE_ARN);
-            Map<String, String> local = new LinkedHashMap<>(environment);
-            local.putAll(awsEnvironment(emulators, stepFunctionsApi.endpoint()));
-            if (settings.remoteBaseUrl() != null && System.getenv(settings.remoteKeyEnv()) != null) {
-                local.put(settings.remoteKeyEnv(), System.getenv(settings.remoteKeyEnv()));
-            }
-            Path taskRoot = processes.extractPackage(workDirectory.resolve("task"));
-            List<Integer> cpus = LambdaSandbox.allowedCpus();
-            for (BatchlineFunction function : BatchlineFunction.values()) {
-                LambdaSandbox.Definition deployed = processes.deployment().apply(function);
-                Map<String, String> variables = new LinkedHashMap<>(deployed.environmentFilledWith(stack));
-                variables.putAll(local);
-                LambdaSandbox.Definition definition = new LambdaSandbox.Definition(function.localName(),
-                        deployed.handler(), deployed.memoryMb(), deployed.timeout(), variables);
-                functions.put(function, new SandboxPool(processes.concurrency(), index -> new LambdaSandbox(
-                        definition, processes.initialization(), taskRoot, processes.runtimeClasspath(),
-                        cpus.get((function.ordinal() + index) % cpus.size()),
-                        workDirectory.resolve(function.localName() + "-" + index + ".log"))));
-            }
-        } else {
-            Clock clock = Clock.systemUTC();
-            ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
-                    System::getenv, mapper, clock, Duration.ofMinutes(15));
-            FunctionHosting.InProcess inProcess = (FunctionHosting.InProcess) hosting;
-            for (BatchlineFunction function : BatchlineFunction.values()) {
-                // Each function gets clients of its own, as in Lambda: its calls are its own to fault or record.
-                ExecutionInterceptor interceptor = inProcess.interceptors().apply(function);
-                AwsClients own = (interceptor == null ? aws : aws.withInterceptor(interceptor))
-                        .withStepFunctions(stepFunctionsApi.endpoint());
-                S3Client functionS3 = own.s3();
-                WorkflowStarter starter = new StepFunctionsWorkflowStarter(own.sfn(), STATE_MACHINE_ARN,
-                        mapper);
-                Services services = new Services(config, functionS3, new DynamoJobStore(own.dynamo(), TABLE),
-                        own.sqs(), Services.providerFactory(functionS3, keys, mapper, clock), () -> starter, mapper,
-                        clock, JobMetrics.NONE);
-                functions.put(function, new InProcessFunction(function.localName(), function.handlerOver(services),
-                        timeout(function, timeouts, settings.definition())));
-            }
-        }
+        Map<BatchlineFunction, Duration> timeouts = callTimeouts(settings.definition());
+        functions = hosting instanceof FunctionHosting.LambdaProcesses processes
+                ? sandboxed(processes, settings, environment)
+                : inProcess((FunctionHosting.InProcess) hosting, aws, config, timeouts);
         Map<String, LocalFunction> byName = new LinkedHashMap<>();
         Map<String, String> substitutions = new LinkedHashMap<>();
-        functions.forEach((function, local) -> {
-            byName.put(function.localName(), local);
+        functions.forEach((function, hosted) -> {
+            byName.put(function.localName(), hosted);
             if (function.definitionSubstitution() != null) {
-                timeout(function, timeouts, settings.definition());
                 substitutions.put(function.definitionSubstitution(), LocalLambdaEndpoint.arn(function.localName()));
             }
         });
@@ -184,17 +144,79 @@ public final class LocalPipeline implements AutoCloseable {
         holder.set(stepFunctions);
     }
 
-    /** How long one call of a function may take: its Task's TimeoutSeconds, which the definition must set. */
-    private static Duration timeout(BatchlineFunction function, Map<String, Duration> taskTimeouts, Path definition) {
-        if (function.definitionSubstitution() == null) {
-            return function.timeout();
+    /**
+     * How long one call of each function may take: its Task's {@code TimeoutSeconds}, which the
+     * definition must set for every step (the upload function, called by no Task, its own timeout).
+     */
+    private static Map<BatchlineFunction, Duration> callTimeouts(Path definition) throws IOException {
+        Map<String, Duration> taskTimeouts = LocalStepFunctions.taskTimeouts(definition);
+        Map<BatchlineFunction, Duration> timeouts = new EnumMap<>(BatchlineFunction.class);
+        for (BatchlineFunction function : BatchlineFunction.values()) {
+            Duration timeout = function.definitionSubstitution() == null ? function.timeout()
+                    : taskTimeouts.get(function.definitionSubstitution());
+            if (timeout == null) {
+                throw new IllegalStateException(definition + " has no Task with TimeoutSeconds calling ${"
+                        + function.definitionSubstitution() + "}");
+            }
+            timeouts.put(function, timeout);
         }
-        Duration timeout = taskTimeouts.get(function.definitionSubstitution());
-        if (timeout == null) {
-            throw new IllegalStateException(definition + " has no Task with TimeoutSeconds calling ${"
-                    + function.definitionSubstitution() + "}");
+        return timeouts;
+    }
+
+    /**
+     * The functions in this JVM, each with clients of its own, as in Lambda: its calls are its own to
+     * fault or record.
+     */
+    private Map<BatchlineFunction, LocalFunction> inProcess(FunctionHosting.InProcess hosting, AwsClients aws,
+            BatchlineConfig config, Map<BatchlineFunction, Duration> timeouts) {
+        Clock clock = Clock.systemUTC();
+        ApiKeyResolver keys = new ApiKeyResolver(LocalPipeline::noSecretsManager, LocalPipeline::noSsm,
+                System::getenv, mapper, clock, Duration.ofMinutes(15));
+        Map<BatchlineFunction, LocalFunction> hosted = new EnumMap<>(BatchlineFunction.class);
+        for (BatchlineFunction function : BatchlineFunction.values()) {
+            ExecutionInterceptor interceptor = hosting.interceptors().apply(function);
+            AwsClients own = (interceptor == null ? aws : aws.withInterceptor(interceptor))
+                    .withStepFunctions(stepFunctionsApi.endpoint());
+            S3Client functionS3 = own.s3();
+            WorkflowStarter starter = new StepFunctionsWorkflowStarter(own.sfn(), STATE_MACHINE_ARN, mapper);
+            Services services = new Services(config, functionS3, new DynamoJobStore(own.dynamo(), TABLE),
+                    own.sqs(), Services.providerFactory(functionS3, keys, mapper, clock), () -> starter, mapper,
+                    clock, JobMetrics.NONE);
+            hosted.put(function, new InProcessFunction(function.localName(), function.handlerOver(services),
+                    timeouts.get(function)));
         }
-        return timeout;
+        return hosted;
+    }
+
+    /**
+     * The functions each in sandboxes of their own, as deployed: the deployment's variables (its
+     * references to the stack's resources filled with this stack's), then the run's configuration
+     * and the emulators' endpoints.
+     */
+    private Map<BatchlineFunction, LocalFunction> sandboxed(FunctionHosting.LambdaProcesses processes,
+            Settings settings, Map<String, String> configuration) throws IOException {
+        Map<String, String> stack = Map.of("InputBucketName", BUCKET, "JobsTableName", TABLE,
+                "EventsQueueUrl", eventsQueueUrl, "StateMachineArn", STATE_MACHINE_ARN);
+        Map<String, String> local = new LinkedHashMap<>(configuration);
+        local.putAll(awsEnvironment(emulators, stepFunctionsApi.endpoint()));
+        if (settings.remoteBaseUrl() != null && System.getenv(settings.remoteKeyEnv()) != null) {
+            local.put(settings.remoteKeyEnv(), System.getenv(settings.remoteKeyEnv()));
+        }
+        Path taskRoot = processes.extractPackage(workDirectory.resolve("task"));
+        List<Integer> cpus = LambdaSandbox.allowedCpus();
+        Map<BatchlineFunction, LocalFunction> hosted = new EnumMap<>(BatchlineFunction.class);
+        for (BatchlineFunction function : BatchlineFunction.values()) {
+            LambdaSandbox.Definition deployed = processes.deployment().apply(function);
+            Map<String, String> variables = new LinkedHashMap<>(deployed.environmentFilledWith(stack));
+            variables.putAll(local);
+            LambdaSandbox.Definition definition = new LambdaSandbox.Definition(function.localName(),
+                    deployed.handler(), deployed.memoryMb(), deployed.timeout(), variables);
+            hosted.put(function, new SandboxPool(processes.concurrency(), index -> new LambdaSandbox(definition,
+                    processes.initialization(), taskRoot, processes.runtimeClasspath(),
+                    cpus.get((function.ordinal() + index) % cpus.size()),
+                    workDirectory.resolve(function.localName() + "-" + index + ".log"))));
+        }
+        return hosted;
     }
 
     /** What a function in a process of its own needs to reach the emulators through the standard variables. */

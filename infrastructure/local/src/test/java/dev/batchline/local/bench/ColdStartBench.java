@@ -1,7 +1,7 @@
 package dev.batchline.local.bench;
 
 import dev.batchline.lambda.BatchlineFunction;
-import dev.batchline.local.provider.LocalProviderConfig;
+import dev.batchline.local.runtime.EndToEndSupport;
 import dev.batchline.local.runtime.FunctionHosting;
 import dev.batchline.local.runtime.LambdaSandbox;
 import dev.batchline.local.runtime.LocalFunction;
@@ -18,8 +18,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * Cold starts of every function as Lambda runs it ({@link LambdaSandbox}: the shaded jar under the
@@ -77,17 +75,11 @@ public final class ColdStartBench {
      */
     private static void runOnce(Path root, LambdaSandbox.Initialization initialization,
             Map<BatchlineFunction, List<Long>> boot, Map<BatchlineFunction, List<Long>> first) throws Exception {
-        LocalProviderConfig provider = new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 2_000, 50L, 50L,
-                null), new LocalProviderConfig.Faults(null, List.of(new LocalProviderConfig.CallFailure("POST",
-                "/v1/files", 401, 1, null)), null, null, null, null, null), null);
-        LocalPipeline.Settings settings = new LocalPipeline.Settings(provider, null, null,
-                root.resolve("infrastructure/local/sfn"), root.resolve("statemachine/batchline.asl.json"), "generic",
+        LocalPipeline.Settings settings = new LocalPipeline.Settings(EndToEndSupport.fast(
+                EndToEndSupport.firstUploadRefused()), null, null, root.resolve("infrastructure/local/sfn"),
+                root.resolve("statemachine/batchline.asl.json"), "generic",
                 Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of());
-        Path requests = Files.createTempFile("cold-start", ".jsonl");
-        Files.writeString(requests, IntStream.rangeClosed(1, 6)
-                .mapToObj(i -> "{\"custom_id\":\"req-" + i + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
-                        + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}]}}\n")
-                .collect(Collectors.joining()));
+        Path requests = EndToEndSupport.writeRequests(Files.createTempFile("cold-start", ".jsonl"), 6);
         try (LocalPipeline pipeline = LocalPipeline.start(settings,
                 FunctionHosting.LambdaProcesses.fromBuild(root, LambdaSandbox.Definition::of, initialization, 1))) {
             for (BatchlineFunction function : BatchlineFunction.values()) {

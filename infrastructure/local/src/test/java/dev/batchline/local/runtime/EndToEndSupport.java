@@ -11,6 +11,7 @@ import dev.batchline.config.Json;
 import dev.batchline.job.JobStatus;
 import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.storage.S3Layout;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,17 +48,28 @@ public abstract class EndToEndSupport {
         return new LocalPipeline.Settings(provider, null, null, RUNNER, DEFINITION, "generic", profile, env);
     }
 
-    protected static LocalProviderConfig fast(LocalProviderConfig.Faults faults) {
+    public static LocalProviderConfig fast(LocalProviderConfig.Faults faults) {
         return new LocalProviderConfig(new LocalProviderConfig.Timing(50L, 2_000, 50L, 50L, null), faults, null);
     }
 
     protected Path requests(String name, int count) throws Exception {
-        Path file = directory.resolve(name);
+        return writeRequests(directory.resolve(name), count);
+    }
+
+    /** {@code count} chat requests, {@code req-1} to {@code req-<count>}, into {@code file}. */
+    public static Path writeRequests(Path file, int count) throws IOException {
         Files.writeString(file, IntStream.rangeClosed(1, count)
                 .mapToObj(i -> "{\"custom_id\":\"req-" + i + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
                         + "\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}]}}\n")
                 .collect(Collectors.joining()));
         return file;
+    }
+
+    /** A provider that refuses the first file uploaded to it for good (401): that part fails alone. */
+    public static LocalProviderConfig.Faults firstUploadRefused() {
+        return new LocalProviderConfig.Faults(null, List.of(
+                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1, null)),
+                null, null, null, null, null);
     }
 
     protected List<String> keys(LocalPipeline pipeline, String prefix) {

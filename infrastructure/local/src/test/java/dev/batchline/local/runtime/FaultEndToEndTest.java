@@ -109,10 +109,7 @@ class FaultEndToEndTest extends EndToEndSupport {
      */
     @Test
     void providerRefusingOnePartsUpload_failsThatPartAlone_andTheJobCompletes() throws Exception {
-        LocalProviderConfig.Faults refusingOnce = new LocalProviderConfig.Faults(null, List.of(
-                new LocalProviderConfig.CallFailure("POST", "/v1/files", 401, 1, null)),
-                null, null, null, null, null);
-        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(refusingOnce),
+        try (LocalPipeline pipeline = LocalPipeline.start(settings(fast(firstUploadRefused()),
                 Map.of("maxRequestsPerBatch", 2, "maxConcurrentBatches", 1), Map.of()))) {
             String jobId = runToEnd(pipeline, requests("refused.jsonl", 6));
 
