@@ -27,11 +27,14 @@ import java.io.InputStream;
  * Memory is bounded by the profile (longest line, request limit), never by the file: custom_ids are
  * kept as fixed-size fingerprints and the file is read in chunks of whole lines.
  *
- * <p>Each chunk is checked for UTF-8 eight bytes at a time and parsed by one Jackson parser, line
- * numbers coming from the parser's own count: the price of a line is close to the price of its
- * tokens. A syntax error ends that parser; parsing resumes at the next line, so every line is
- * checked and a report counts every problem. Request lines go to the {@link LineSink} (without
- * surrounding white space) while the file is still valid; at the first problem the sink is abandoned.
+ * <p>Each chunk is checked for UTF-8 eight bytes at a time, then read line by line by the
+ * {@link RequestLineScanner}, which takes the lines it is sure of (nearly all of them) and leaves the
+ * rest to Jackson: a parser reads from such a line to the end of the line where its value ends, line
+ * numbers coming from the parser's own count, so a request spread over lines or a second value on
+ * a line is reported as before. A syntax error ends that parser; reading resumes at the next line,
+ * so every line is checked and a report counts every problem. Request lines go to the
+ * {@link LineSink} (without surrounding white space) while the file is still valid; at the first
+ * problem the sink is abandoned.
  */
 public final class BatchFileValidator {
 
@@ -40,10 +43,17 @@ public final class BatchFileValidator {
     private final ProviderProfile profile;
     private final ValidatorSettings settings;
     private final JsonFactory jsonFactory;
+    private final boolean scanFirst;
 
     public BatchFileValidator(ProviderProfile profile, ValidatorSettings settings) {
+        this(profile, settings, true);
+    }
+
+    /** @param scanFirst false to read every line with Jackson, as the scanner's tests compare */
+    BatchFileValidator(ProviderProfile profile, ValidatorSettings settings, boolean scanFirst) {
         this.profile = profile;
         this.settings = settings;
+        this.scanFirst = scanFirst;
         this.jsonFactory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(settings.maxNestingDepth())
@@ -69,6 +79,7 @@ public final class BatchFileValidator {
         private final IssueCollector issues = new IssueCollector(settings.maxListedErrors());
         private final CustomIdSet customIds = new CustomIdSet();
         private final RequestFields fields = new RequestFields();
+        private final RequestLineScanner scanner = scanFirst ? new RequestLineScanner(settings.maxNestingDepth()) : null;
         private final RequestRules rules = new RequestRules(profile, issues);
         private boolean sinkOpen = true;
         private long requests;
@@ -159,15 +170,28 @@ public final class BatchFileValidator {
             }
         }
 
-        /** Parses whole lines {@code [from, to)}, starting again on the line after each syntax error. */
+        /**
+         * Reads whole lines {@code [from, to)}: each with the scanner when it takes the line, else with
+         * Jackson until the end of a request's line, starting again on the line after a syntax error.
+         */
         private void parseLines(byte[] buffer, int from, int to) throws IOException {
             int position = from;
             while (position < to) {
-                position = parseUntilError(buffer, position, to);
+                if (scanner != null
+                        && scanner.scan(buffer, position, to, fields, rules.expectedUrl(), rules.expectedModel())) {
+                    requests++;
+                    checkRequest(nextLine++, buffer, scanner.valueStart(), scanner.valueEnd());
+                    position = scanner.lineEnd();
+                } else {
+                    position = parseUntilError(buffer, position, to);
+                }
             }
         }
 
-        /** Parses from {@code from}; returns {@code to} when done, or where to resume after a syntax error. */
+        /**
+         * Parses from {@code from} up to the end of the line where a request ends; returns where to go
+         * on: after that line, {@code to}, or after the line of a syntax error.
+         */
         private int parseUntilError(byte[] buffer, int from, int to) throws IOException {
             int firstLine = nextLine;
             int lastLine = firstLine - 1;
@@ -212,6 +236,11 @@ public final class BatchFileValidator {
                         }
                         lastLine = endLine;
                         valueStart = -1;
+                        int lineEnd = blankToLineEnd(buffer, valueEnd, to);
+                        if (lineEnd >= 0) {
+                            nextLine = endLine + 1;
+                            return lineEnd;
+                        }
                     }
                     int lines = parser.currentLocation().getLineNr() - 1 + (buffer[to - 1] == '\n' ? 0 : 1);
                     reportBlankLines(lastLine + 1, firstLine + lines);
@@ -345,6 +374,23 @@ public final class BatchFileValidator {
         private void report(Integer at, ValidationCode code, String message, String param) {
             issues.add(at, code, message, param);
         }
+    }
+
+    /**
+     * When only spaces and tabs (and a carriage return just before the newline) follow {@code from}
+     * on its line: the index just past the line, or {@code to}. Else -1.
+     */
+    private static int blankToLineEnd(byte[] buffer, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buffer[i];
+            if (b == '\n') {
+                return i + 1;
+            }
+            if (b == '\r' ? i + 1 < to && buffer[i + 1] != '\n' : b != ' ' && b != '\t') {
+                return -1;
+            }
+        }
+        return to;
     }
 
     /** Index just past the first newline at or after {@code from}, or {@code to} when there is none. */

@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 final class RequestFields {
 
     static final byte[] POST_BYTES = "POST".getBytes(StandardCharsets.UTF_8);
-    private static final int BODY_HAS_MESSAGES = 1;
-    private static final int BODY_HAS_INPUT = 2;
-    private static final int BODY_HAS_PROMPT = 4;
+    static final int BODY_HAS_MESSAGES = 1;
+    static final int BODY_HAS_INPUT = 2;
+    static final int BODY_HAS_PROMPT = 4;
 
     final FieldText customId = new FieldText();
     final FieldText method = new FieldText();
@@ -45,14 +45,7 @@ final class RequestFields {
         this.from = from;
         this.to = to;
         this.expectedModel = expectedModel;
-        customId.clear();
-        method.clear();
-        url.clear();
-        model.clear();
-        bodyToken = null;
-        streamToken = null;
-        bodyFields = 0;
-        repeatedField = null;
+        clear();
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
@@ -78,6 +71,23 @@ final class RequestFields {
         }
     }
 
+    /** Forgets the previous line's fields. */
+    void clear() {
+        customId.clear();
+        method.clear();
+        url.clear();
+        model.clear();
+        bodyToken = null;
+        streamToken = null;
+        bodyFields = 0;
+        repeatedField = null;
+    }
+
+    /** The body has one of the fields an endpoint may require ({@link #BODY_HAS_MESSAGES}, ...), not null. */
+    void present(int bodyField) {
+        bodyFields |= bodyField;
+    }
+
     private void readOnce(JsonParser parser, JsonToken token, FieldText field, String name, byte[] wanted)
             throws IOException {
         if (field.token != null) {
@@ -95,9 +105,9 @@ final class RequestFields {
             switch (name) {
                 case "model" -> model.read(parser, token, expectedModel, chunk, from, to);
                 case "stream" -> streamToken = token;
-                case "messages" -> bodyFields |= present ? BODY_HAS_MESSAGES : 0;
-                case "input" -> bodyFields |= present ? BODY_HAS_INPUT : 0;
-                case "prompt" -> bodyFields |= present ? BODY_HAS_PROMPT : 0;
+                case "messages" -> present(present ? BODY_HAS_MESSAGES : 0);
+                case "input" -> present(present ? BODY_HAS_INPUT : 0);
+                case "prompt" -> present(present ? BODY_HAS_PROMPT : 0);
                 default -> {
                 }
             }
