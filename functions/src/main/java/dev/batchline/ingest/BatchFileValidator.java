@@ -70,7 +70,29 @@ public final class BatchFileValidator {
      *                 sizes the custom_id table once instead of growing it step by step
      */
     public ValidationReport validate(InputStream input, long sizeHint, LineSink sink) throws IOException {
-        return new Scan(sink, sizeHint).run(input);
+        Scan scan = new Scan(sink, sizeHint);
+        scan.run(input, true);
+        return scan.report();
+    }
+
+    /**
+     * Validates {@code range}, whole lines of a file, {@code size} bytes, as if it were a file of its
+     * own (its line numbers count from its start): what a {@link FileValidation} merges.
+     */
+    Range validateRange(InputStream range, long size, boolean startOfFile, LineSink sink) throws IOException {
+        Scan scan = new Scan(sink, size);
+        scan.run(range, startOfFile);
+        return scan.range();
+    }
+
+    /**
+     * What a range's validation found: its problems counted, and what a whole file's validation
+     * needs from it to know whether the ranges agree.
+     *
+     * @param model null when it has several models, or none
+     */
+    record Range(long problems, long requests, long requestBytes, long bytes, String firstUrl, String model,
+            CustomIdSet customIds) {
     }
 
     /** The state of one file's validation. */
@@ -98,14 +120,15 @@ public final class BatchFileValidator {
         private int valueLine;
 
         private final long sizeHint;
+        private ChunkReader reader;
 
         Scan(LineSink sink, long sizeHint) {
             this.sink = sink;
             this.sizeHint = sizeHint;
         }
 
-        ValidationReport run(InputStream input) throws IOException {
-            ChunkReader reader = new ChunkReader(input, settings.readBufferBytes(), profile.maxLineBytes());
+        void run(InputStream input, boolean startOfFile) throws IOException {
+            reader = new ChunkReader(input, settings.readBufferBytes(), profile.maxLineBytes(), startOfFile);
             ChunkReader.Kind kind;
             while ((kind = reader.next()) != ChunkReader.Kind.END) {
                 if (kind == ChunkReader.Kind.CHUNK) {
@@ -130,10 +153,18 @@ public final class BatchFileValidator {
                 report(null, EMPTY_FILE, "the file holds no requests", null);
             }
             closeSinkIfInvalid();
+        }
+
+        ValidationReport report() throws IOException {
             boolean valid = issues.total() == 0;
             int parts = valid ? sink.finish() : 0;
             return new ValidationReport(valid, profile.name(), rules.firstUrl(), rules.model(),
                     requests, reader.bytesRead(), parts, issues.total(), issues.listed());
+        }
+
+        Range range() {
+            return new Range(issues.total(), requests, requestBytes, reader.bytesRead(), rules.firstUrl(),
+                    rules.model(), customIds);
         }
 
         private void closeSinkIfInvalid() throws IOException {

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Reads a stream as chunks of whole lines, so each chunk can be parsed in one go. Memory is bounded
  * by the longest line kept ({@code maxLineBytes}), never by the file: the buffer grows only to fit
  * one such line, and a longer line is skipped, counted and reported as oversized.
- * A UTF-8 byte order mark at the start of the stream is dropped.
+ * A UTF-8 byte order mark at the start of a file is dropped.
  */
 final class ChunkReader {
 
@@ -24,8 +24,10 @@ final class ChunkReader {
     private boolean endOfInput;
     private boolean started;
 
-    ChunkReader(InputStream in, int readBufferBytes, int maxLineBytes) {
+    /** @param startOfFile whether {@code in} starts at the beginning of a file, where a byte order mark may be */
+    ChunkReader(InputStream in, int readBufferBytes, int maxLineBytes, boolean startOfFile) {
         this.in = in;
+        this.started = !startOfFile;
         this.capacityLimit = Math.max(readBufferBytes, maxLineBytes + LINE_ENDING_SLACK);
         this.buffer = new byte[Math.min(readBufferBytes, capacityLimit)];
     }

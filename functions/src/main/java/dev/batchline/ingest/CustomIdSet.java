@@ -73,6 +73,23 @@ final class CustomIdSet {
         pending = 0;
     }
 
+    /**
+     * Adds the (drained) ids of {@code other}; false when one of them is here already, this set then
+     * holding some of them.
+     */
+    boolean addAll(CustomIdSet other) {
+        reserve((long) size + other.size);
+        for (int i = 0; i < other.slots.length; i += 2) {
+            if (other.slots[i + 1] != 0) {
+                if (insert(other.slots[i], other.slots[i + 1], slots) != 0) {
+                    return false;
+                }
+                size++;
+            }
+        }
+        return true;
+    }
+
     /** The fingerprint of the id last {@linkplain #offer offered}. */
     Fingerprinter lastOffered() {
         return fingerprinter;

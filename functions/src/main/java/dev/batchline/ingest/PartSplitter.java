@@ -8,27 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts the request lines of a file into parts that each fit one provider batch (request count and
- * bytes), writing them with normalised line endings, and each part's custom_ids beside it. Parts fill greedily in file order, so the
- * same file always gives the same parts.
+ * Cuts the request lines of a file into parts that each fit one provider batch ({@link PartFill}),
+ * writing them with normalised line endings, and each part's custom_ids beside it.
  */
 public final class PartSplitter implements LineSink {
 
     private static final byte NEWLINE = '\n';
 
-    private final ProviderProfile profile;
+    private final PartFill fill;
     private final PartStore store;
     private final List<StagedPart> parts = new ArrayList<>();
 
     private PartStore.PartOutput current;
     private OutputStream currentStream;
-    private int currentRequests;
-    private long currentBytes;
     private int currentFirstLine;
     private int linesSeen;
 
     public PartSplitter(ProviderProfile profile, PartStore store) {
-        this.profile = profile;
+        this.fill = new PartFill(profile);
         this.store = store;
     }
 
@@ -37,28 +34,24 @@ public final class PartSplitter implements LineSink {
             throws IOException {
         linesSeen++;
         long lineBytes = length + 1L;
-        if (current != null && (currentRequests + 1 > profile.maxRequestsPerBatch()
-                || currentBytes + lineBytes > profile.maxBytesPerBatch())) {
+        if (current != null && fill.startsPart(lineBytes)) {
             commitCurrent();
         }
         if (current == null) {
             current = store.open(parts.size() + 1);
             currentStream = current.stream();
-            currentRequests = 0;
-            currentBytes = 0;
             currentFirstLine = linesSeen;
         }
         currentStream.write(line, offset, length);
         currentStream.write(NEWLINE);
         current.addId(id, idLength, first, second);
-        currentRequests++;
-        currentBytes += lineBytes;
+        fill.add(lineBytes);
         return parts.size() + 1;
     }
 
     private void commitCurrent() throws IOException {
         String key = current.commit();
-        parts.add(new StagedPart(parts.size() + 1, key, currentFirstLine, currentRequests, currentBytes));
+        parts.add(new StagedPart(parts.size() + 1, key, currentFirstLine, fill.requests(), fill.bytes()));
         current = null;
         currentStream = null;
     }

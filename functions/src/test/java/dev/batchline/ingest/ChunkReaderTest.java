@@ -41,7 +41,7 @@ class ChunkReaderTest {
         }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
 
-        List<String> chunks = read(new ChunkReader(trickle(bytes, 7), 1024, 100));
+        List<String> chunks = read(new ChunkReader(trickle(bytes, 7), 1024, 100, true));
 
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk).endsWith("\n"));
         assertThat(String.join("", chunks)).isEqualTo(text.toString());
@@ -49,7 +49,7 @@ class ChunkReaderTest {
 
     @Test
     void next_whenLastLineHasNoNewline_handsItOutAtTheEnd() throws IOException {
-        List<String> chunks = read(new ChunkReader(trickle("a\nb".getBytes(StandardCharsets.UTF_8), 1), 1024, 10));
+        List<String> chunks = read(new ChunkReader(trickle("a\nb".getBytes(StandardCharsets.UTF_8), 1), 1024, 10, true));
 
         assertThat(String.join("", chunks)).isEqualTo("a\nb");
     }
@@ -58,7 +58,7 @@ class ChunkReaderTest {
     void next_whenALineIsLongerThanTheLimit_skipsItAndReportsItsSize() throws IOException {
         String text = "short\n" + "y".repeat(5000) + "\nafter\n";
 
-        List<String> chunks = read(new ChunkReader(trickle(text.getBytes(StandardCharsets.UTF_8), 300), 1024, 2000));
+        List<String> chunks = read(new ChunkReader(trickle(text.getBytes(StandardCharsets.UTF_8), 300), 1024, 2000, true));
 
         assertThat(String.join("|", chunks)).isEqualTo("short\n|<oversized 5001>|after\n");
     }
@@ -67,7 +67,7 @@ class ChunkReaderTest {
     void next_whenALineIsLongerThanTheBufferButWithinTheLimit_growsTheBuffer() throws IOException {
         String text = "z".repeat(3000) + "\n";
 
-        List<String> chunks = read(new ChunkReader(trickle(text.getBytes(StandardCharsets.UTF_8), 100), 1024, 4000));
+        List<String> chunks = read(new ChunkReader(trickle(text.getBytes(StandardCharsets.UTF_8), 100), 1024, 4000, true));
 
         assertThat(chunks).containsExactly(text);
     }
@@ -75,9 +75,17 @@ class ChunkReaderTest {
     @Test
     void next_whenTheStreamStartsWithAByteOrderMark_dropsItButCountsIt() throws IOException {
         byte[] bytes = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a', '\n'};
-        ChunkReader reader = new ChunkReader(trickle(bytes, 1), 1024, 10);
+        ChunkReader reader = new ChunkReader(trickle(bytes, 1), 1024, 10, true);
 
         assertThat(read(reader)).containsExactly("a\n");
         assertThat(reader.bytesRead()).isEqualTo(5);
+    }
+
+    @Test
+    void next_whenTheStreamStartsInsideAFile_keepsWhatLooksLikeAByteOrderMark() throws IOException {
+        byte[] bytes = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a', '\n'};
+        ChunkReader reader = new ChunkReader(trickle(bytes, 1), 1024, 10, false);
+
+        assertThat(read(reader)).containsExactly("\uFEFFa\n");
     }
 }
