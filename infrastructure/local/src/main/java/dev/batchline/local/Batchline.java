@@ -1,5 +1,7 @@
 package dev.batchline.local;
 
+import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,10 +26,22 @@ public final class Batchline implements Runnable {
         return new CommandLine(new Batchline());
     }
 
+    /** Runs the command {@code args} name, printing to {@code out} and {@code err}; returns its exit status. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        Optional<ValidateCommand> validation = ValidateCommand.plainInvocation(args);
+        if (validation.isPresent()) {
+            return validation.get().run(out, err);
+        }
+        CommandLine commandLine = commandLine();
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        return commandLine.execute(args);
+    }
+
     public static void main(String[] args) {
         // The functions jar brings the Lambda JSON log configuration; the command line wants its own.
         System.setProperty("log4j2.configurationFile", "log4j2-cli.xml");
         // Exit explicitly: library threads (metrics, emulators) must not keep the process alive.
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 }

@@ -3,6 +3,7 @@ package dev.batchline.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchline.config.Json;
 import dev.batchline.ingest.BatchFileValidator;
+import dev.batchline.ingest.FileValidation;
 import dev.batchline.ingest.PartSplitter;
 import dev.batchline.ingest.PartStore;
 import dev.batchline.ingest.ValidationIssue;
@@ -18,7 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code batchline validate}: the upload trigger's checks, on a local file, before anything is uploaded. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(name = ValidateCommand.NAME, mixinStandardHelpOptions = true,
         description = "Checks a batch file (OpenAI batch JSONL) against a provider profile's rules and limits.%n"
                 + "Exit status: 0 valid, 1 invalid, 2 usage or I/O error.")
 final class ValidateCommand implements Callable<Integer> {
@@ -35,28 +38,88 @@ final class ValidateCommand implements Callable<Integer> {
     static final int INVALID = 1;
     static final int ERROR = 2;
 
+    static final String NAME = "validate";
+    private static final String PROFILE_OPTION = "--profile";
+    private static final String JSON_OPTION = "--json";
+    private static final String DEFAULT_PROFILE_VARIABLE = "BATCHLINE_DEFAULT_PROFILE";
+    private static final String DEFAULT_PROFILE = "openai";
+
     @Parameters(paramLabel = "FILE", description = "the JSONL batch file")
     Path file;
 
-    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "${env:BATCHLINE_DEFAULT_PROFILE:-openai}",
+    @Option(names = PROFILE_OPTION, paramLabel = "NAME",
+            defaultValue = "${env:" + DEFAULT_PROFILE_VARIABLE + ":-" + DEFAULT_PROFILE + "}",
             description = "provider profile: openai, ovhcloud, nebius, generic, or one defined in "
                     + "BATCHLINE_PROFILES (default: ${DEFAULT-VALUE})")
     String profileName;
 
-    @Option(names = "--json", description = "print one JSON report on stdout instead of a readable one")
+    @Option(names = JSON_OPTION, description = "print one JSON report on stdout instead of a readable one")
     boolean json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The command for {@code args} when they are a validation of one file with at most
+     * {@code --profile} and {@code --json}: run so, it needs no command-line model, whose making
+     * costs more than validating a small file. Empty for anything else (help, an unknown or
+     * repeated option, an argument file, {@code --}), which picocli reads and answers.
+     */
+    static Optional<ValidateCommand> plainInvocation(String[] args) {
+        if (args.length < 2 || !args[0].equals(NAME)) {
+            return Optional.empty();
+        }
+        ValidateCommand command = new ValidateCommand();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            String profile = arg.equals(PROFILE_OPTION) && i + 1 < args.length ? args[++i]
+                    : arg.startsWith(PROFILE_OPTION + "=") ? arg.substring(PROFILE_OPTION.length() + 1) : null;
+            if (profile != null) {
+                if (command.profileName != null || !isPlainValue(profile)) {
+                    return Optional.empty();
+                }
+                command.profileName = profile;
+            } else if (arg.equals(JSON_OPTION) && !command.json) {
+                command.json = true;
+            } else if (command.file == null && isPlainValue(arg)) {
+                try {
+                    command.file = Path.of(arg);
+                } catch (InvalidPathException e) {
+                    return Optional.empty();
+                }
+            } else {
+                return Optional.empty();
+            }
+        }
+        if (command.file == null) {
+            return Optional.empty();
+        }
+        if (command.profileName == null) {
+            String fromEnvironment = System.getenv(DEFAULT_PROFILE_VARIABLE);
+            if (fromEnvironment != null && !isPlainValue(fromEnvironment)) {
+                return Optional.empty();
+            }
+            command.profileName = fromEnvironment == null ? DEFAULT_PROFILE : fromEnvironment;
+        }
+        return Optional.of(command);
+    }
+
+    /** Taken as it is by picocli too: not empty, no option, no argument file. */
+    private static boolean isPlainValue(String value) {
+        return !value.isEmpty() && !value.startsWith("-") && !value.startsWith("@");
+    }
+
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ObjectMapper mapper = Json.mapper();
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    int run(PrintWriter out, PrintWriter err) {
+        String overrides = System.getenv("BATCHLINE_PROFILES");
         ProviderProfile profile;
         try {
-            profile = ProviderProfiles.withOverrides(System.getenv("BATCHLINE_PROFILES"), mapper).require(profileName);
+            profile = ProviderProfiles.withOverrides(overrides, overrides == null ? null : Json.mapper())
+                    .require(profileName);
         } catch (IllegalArgumentException e) {
             err.println("batchline validate: " + e.getMessage());
             return ERROR;
@@ -72,7 +135,7 @@ final class ValidateCommand implements Callable<Integer> {
             return ERROR;
         }
         if (json) {
-            out.println(checked.toJson(mapper));
+            out.println(checked.toJson(Json.mapper()));
         } else {
             printReadable(out, file, checked);
         }
@@ -107,15 +170,22 @@ final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    /** The upload trigger's checks of {@code file}, in one streaming pass, its spending guard included. */
+    /**
+     * The upload trigger's checks of {@code file}, its spending guard included: on every core, or in
+     * one streaming pass when the profile's spending is estimated (the estimate reads the lines in order).
+     */
     static Checked check(Path file, ProviderProfile profile) throws IOException {
-        PartSplitter splitter = new PartSplitter(profile, PartStore.discarding());
-        SpendEstimate estimate = profile.spending().estimates()
-                ? new SpendEstimate(splitter, profile.spending(), Json.mapper()) : null;
+        SpendEstimate estimate = null;
         ValidationReport report;
-        try (InputStream in = Files.newInputStream(file)) {
-            report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS).validate(in, Files.size(file),
-                    estimate == null ? splitter : estimate);
+        if (profile.spending().estimates()) {
+            estimate = new SpendEstimate(new PartSplitter(profile, PartStore.discarding()), profile.spending(),
+                    Json.mapper());
+            try (InputStream in = Files.newInputStream(file)) {
+                report = new BatchFileValidator(profile, ValidatorSettings.DEFAULTS).validate(in, Files.size(file),
+                        estimate);
+            }
+        } else {
+            report = new FileValidation(profile, ValidatorSettings.DEFAULTS).validate(file);
         }
         String overLimit = report.valid() ? SpendingGuard.overLimit(profile.spending(), report.requests(), estimate)
                 .orElse(null) : null;

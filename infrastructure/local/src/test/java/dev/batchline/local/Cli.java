@@ -25,10 +25,7 @@ final class Cli {
     /** Runs the command with {@code out} as its standard output, which another thread may watch as it grows. */
     static Result run(StringWriter out, String... args) {
         StringWriter err = new StringWriter();
-        var commandLine = Batchline.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exit = commandLine.execute(args);
+        int exit = Batchline.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(exit, out.toString(), err.toString());
     }
 }

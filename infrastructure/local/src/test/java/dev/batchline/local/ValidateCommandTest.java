@@ -32,6 +32,48 @@ class ValidateCommandTest {
         return commandLine.execute(args);
     }
 
+    /** Plain arguments skip the command-line model and get what picocli's reading of them gives. */
+    @Test
+    void plainInvocation_answersAsPicocliDoes() {
+        String valid = SAMPLES.resolve("chat.jsonl").toString();
+        String invalid = SAMPLES.resolve("invalid.jsonl").toString();
+        List<String[]> plain = List.of(new String[] {"validate", valid}, new String[] {"validate", "--json", invalid},
+                new String[] {"validate", invalid, "--profile", "nebius"},
+                new String[] {"validate", "--profile=generic", "--json", valid},
+                new String[] {"validate", "--profile", "unknown", valid},
+                new String[] {"validate", directory.resolve("absent.jsonl").toString()});
+        for (String[] args : plain) {
+            assertThat(ValidateCommand.plainInvocation(args)).as(String.join(" ", args)).isPresent();
+            StringWriter plainOut = new StringWriter();
+            StringWriter plainErr = new StringWriter();
+            int plainExit = Batchline.execute(args, new PrintWriter(plainOut, true), new PrintWriter(plainErr, true));
+
+            int exit = run(args);
+
+            assertThat(plainExit + "\n" + plainOut + plainErr).as(String.join(" ", args))
+                    .isEqualTo(exit + "\n" + out + err);
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+        }
+    }
+
+    /** Whatever else is asked of picocli: help, repeated or unknown options, argument files, a missing value. */
+    @Test
+    void plainInvocation_leavesEverythingElseToPicocli() {
+        String file = SAMPLES.resolve("chat.jsonl").toString();
+        List<String[]> others = List.of(new String[] {"validate"}, new String[] {"validate", "--help"},
+                new String[] {"validate", "-h", file}, new String[] {"validate", file, file},
+                new String[] {"validate", "--json", "--json", file}, new String[] {"validate", file, "--profile"},
+                new String[] {"validate", "--profile", "--json", file},
+                new String[] {"validate", "--profile", "a", "--profile", "b", file},
+                new String[] {"validate", "--", file}, new String[] {"validate", "@arguments.txt"},
+                new String[] {"validate", "--profile=", file}, new String[] {"validate", "--json=true", file},
+                new String[] {"validate", "-x", file}, new String[] {"run", file}, new String[] {"validate", "a\0b"});
+        for (String[] args : others) {
+            assertThat(ValidateCommand.plainInvocation(args)).as(String.join(" ", args)).isEmpty();
+        }
+    }
+
     @Test
     void validate_whenSampleIsValid_exitsZeroAndSaysSo() {
         int exit = run("validate", SAMPLES.resolve("chat.jsonl").toString());
