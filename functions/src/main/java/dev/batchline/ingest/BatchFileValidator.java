@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.batchline.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * Checks an OpenAI-format batch file against a provider profile in one streaming pass.
@@ -39,6 +40,7 @@ import java.io.InputStream;
 public final class BatchFileValidator {
 
     private static final int MAX_CUSTOM_ID_CHARS = 512;
+    private static final Pattern LINE_IN_MESSAGE = Pattern.compile("line: (\\d+)");
 
     private final ProviderProfile profile;
     private final ValidatorSettings settings;
@@ -54,7 +56,10 @@ public final class BatchFileValidator {
         this.profile = profile;
         this.settings = settings;
         this.scanFirst = scanFirst;
+        // Lines are UTF-8, checked before parsing: a parser must not guess another encoding (or a
+        // byte order mark) from the first bytes of a line it starts at.
         this.jsonFactory = JsonFactory.builder()
+                .disable(JsonFactory.Feature.CHARSET_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(settings.maxNestingDepth())
                         .build())
@@ -304,7 +309,7 @@ public final class BatchFileValidator {
             // says then depends on what follows, the problem does not.
             String message = errorLine > badLine ? "the JSON value is not complete at the end of the line"
                     : "invalid JSON" + (location == null ? "" : " at column " + location.getColumnNr()) + ": "
-                            + withoutSource(e.getOriginalMessage());
+                            + inFileTerms(e.getOriginalMessage(), firstLine);
             report(badLine, INVALID_JSON, message, null);
             int resume = afterNewline(buffer, badStart, to);
             checkFileLimits(badLine, resume - badStart);
@@ -434,8 +439,13 @@ public final class BatchFileValidator {
         return to;
     }
 
-    /** Jackson names the (redacted) input inside its locations; the line number already says where. */
-    private static String withoutSource(String message) {
-        return message.replaceAll("\\[Source: [^;\\]]*; ", "[");
+    /**
+     * Jackson's message without the (redacted) input it names, and with the lines it names counted in
+     * the file rather than from where the parser started ({@code firstLine}).
+     */
+    private static String inFileTerms(String message, int firstLine) {
+        return LINE_IN_MESSAGE.matcher(message.replaceAll("\\[Source: [^;\\]]*; ", "["))
+                .replaceAll(match -> "line: " + (firstLine + Integer.parseInt(match.group(1)) - 1));
     }
+
 }

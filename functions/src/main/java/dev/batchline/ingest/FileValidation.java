@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A local file's validation on every core: the file is cut into ranges of whole lines, each
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the upload trigger's. A valid file costs one read; an invalid one, a little more than two.
  *
  * <p>Memory: each range reads through its own buffer, one line length (4 bytes) is kept per request,
- * and the ranges' id tables together hold what one table would: bounded by the profile's limits.
+ * and the ranges stop once they hold more requests than the profile takes in a file, so their id
+ * tables hold what one table would; merging them grows the first, at most doubling that while the
+ * others are still held. Bounded by the profile's limits, never by the file.
  */
 public final class FileValidation {
 
@@ -111,7 +114,7 @@ public final class FileValidation {
 
     /** The report when the ranges prove the file valid; null at the first doubt. */
     private ValidationReport validateRanges(Path file, long size, long[] starts) throws IOException {
-        AtomicBoolean doubt = new AtomicBoolean();
+        Doubt doubt = new Doubt(profile.fileRequestLimit());
         ExecutorService pool = Executors.newFixedThreadPool(starts.length);
         try {
             List<Future<RangeResult>> futures = new ArrayList<>();
@@ -124,21 +127,24 @@ public final class FileValidation {
             for (Future<RangeResult> future : futures) {
                 results.add(await(future));
             }
-            return doubt.get() ? null : merge(results, size);
+            return doubt.raised() ? null : merge(results, size);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private RangeResult validateRange(Path file, long from, long to, AtomicBoolean doubt) throws IOException {
+    private RangeResult validateRange(Path file, long from, long to, Doubt doubt) throws IOException {
         LineLengths lengths = new LineLengths(doubt);
         try (FileChannel channel = FileChannel.open(file)) {
             BatchFileValidator.Range range = new BatchFileValidator(profile, settings).validateRange(
                     new RangeStream(channel, from, to, doubt), to - from, from == 0, lengths);
             if (range.problems() > 0) {
-                doubt.set(true);
+                doubt.raise();
             }
             return new RangeResult(range, lengths);
+        } catch (IOException | RuntimeException | Error e) {
+            doubt.raise(); // the other ranges' outcome no longer matters
+            throw e;
         }
     }
 
@@ -165,6 +171,13 @@ public final class FileValidation {
         long requestBytes = 0;
         PartFill fill = new PartFill(profile);
         for (RangeResult result : results) {
+            requests += result.range().requests();
+            requestBytes += result.range().requestBytes();
+        }
+        if (requests > profile.fileRequestLimit() || requestBytes > profile.fileByteLimit()) {
+            return null;
+        }
+        for (RangeResult result : results) {
             BatchFileValidator.Range range = result.range();
             if (!Objects.equals(first.firstUrl(), range.firstUrl())
                     || range != first && !ids.addAll(range.customIds())) {
@@ -176,12 +189,9 @@ public final class FileValidation {
                 }
                 model = null;
             }
-            requests += range.requests();
-            requestBytes += range.requestBytes();
             result.lengths().addTo(fill);
         }
-        if (requests > profile.fileRequestLimit() || requestBytes > profile.fileByteLimit()
-                || fill.parts() > WorkflowInput.MAX_PARTS) {
+        if (fill.parts() > WorkflowInput.MAX_PARTS) {
             return null;
         }
         return new ValidationReport(true, profile.name(), first.firstUrl(), model, requests, size, fill.parts(), 0,
@@ -191,13 +201,44 @@ public final class FileValidation {
     private record RangeResult(BatchFileValidator.Range range, LineLengths lengths) {
     }
 
+    /**
+     * Raised at a range's first problem, when a range fails, or when the ranges together pass the
+     * file's request limit: then every range stops, and no range holds more than the limit's ids.
+     */
+    private static final class Doubt {
+        private final AtomicBoolean raised = new AtomicBoolean();
+        private final AtomicLong requests = new AtomicLong();
+        private final long requestLimit;
+
+        Doubt(long requestLimit) {
+            this.requestLimit = requestLimit;
+        }
+
+        void raise() {
+            raised.set(true);
+        }
+
+        boolean raised() {
+            return raised.get();
+        }
+
+        void countRequests(long more) {
+            if (requests.addAndGet(more) > requestLimit) {
+                raise();
+            }
+        }
+    }
+
     /** The lengths of a range's request lines, in order; a problem raises the doubt that stops every range. */
     private static final class LineLengths implements LineSink {
-        private final AtomicBoolean doubt;
+        /** Requests told to the doubt at once: the threads need not share a counter at every line. */
+        private static final int COUNTED_TOGETHER = 4096;
+
+        private final Doubt doubt;
         private int[] lengths = new int[1024];
         private int count;
 
-        LineLengths(AtomicBoolean doubt) {
+        LineLengths(Doubt doubt) {
             this.doubt = doubt;
         }
 
@@ -207,12 +248,15 @@ public final class FileValidation {
                 lengths = Arrays.copyOf(lengths, count * 2);
             }
             lengths[count++] = length;
+            if (count % COUNTED_TOGETHER == 0) {
+                doubt.countRequests(COUNTED_TOGETHER);
+            }
             return 1;
         }
 
         @Override
         public void abandon() {
-            doubt.set(true);
+            doubt.raise();
         }
 
         @Override
@@ -230,11 +274,11 @@ public final class FileValidation {
     /** Bytes {@code [from, to)} of a file; it ends early once a doubt is raised, the range's outcome no longer mattering. */
     private static final class RangeStream extends InputStream {
         private final FileChannel channel;
-        private final AtomicBoolean doubt;
+        private final Doubt doubt;
         private final long to;
         private long position;
 
-        RangeStream(FileChannel channel, long from, long to, AtomicBoolean doubt) {
+        RangeStream(FileChannel channel, long from, long to, Doubt doubt) {
             this.channel = channel;
             this.position = from;
             this.to = to;
@@ -243,7 +287,7 @@ public final class FileValidation {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (position >= to || doubt.get()) {
+            if (position >= to || doubt.raised()) {
                 return -1;
             }
             int read = channel.read(ByteBuffer.wrap(buffer, offset, (int) Math.min(length, to - position)), position);

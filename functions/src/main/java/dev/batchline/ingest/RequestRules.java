@@ -96,7 +96,7 @@ final class RequestRules {
         if (firstUrl == null) {
             firstUrl = path;
             firstUrlChars = path.toCharArray();
-            firstUrlBytes = path.getBytes(StandardCharsets.UTF_8);
+            firstUrlBytes = rawBytes(path);
             firstEndpoint = endpoint;
             firstUrlLine = line;
         } else {
@@ -140,7 +140,7 @@ final class RequestRules {
         if (firstModel == null) {
             firstModel = name;
             firstModelChars = name.toCharArray();
-            firstModelBytes = name.getBytes(StandardCharsets.UTF_8);
+            firstModelBytes = rawBytes(name);
             firstModelLine = line;
             return;
         }
@@ -150,6 +150,15 @@ final class RequestRules {
                     + abbreviate(firstModel) + "\" on line " + firstModelLine + "; profile "
                     + profile.name() + " takes one model per file", "body.model");
         }
+    }
+
+    /**
+     * The UTF-8 a line holds between the quotes when it writes {@code value} without escapes; null
+     * when the value has a character that must be escaped, so raw bytes equal to it could be other text.
+     */
+    private static byte[] rawBytes(String value) {
+        return value.chars().anyMatch(c -> c == '"' || c == '\\' || c < 0x20) ? null
+                : value.getBytes(StandardCharsets.UTF_8);
     }
 
     private void report(int line, ValidationCode code, String message, String param) {

@@ -2,6 +2,7 @@ package dev.batchline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.batchline.ids.Fingerprinter;
 import dev.batchline.job.StagedPart;
@@ -11,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,58 @@ class BatchFileValidatorTest {
         assertThat(report.endpoint()).isEqualTo("/v1/chat/completions");
         assertThat(report.model()).isEqualTo("gpt-4o-mini");
         assertThat(report.parts()).isEqualTo(1);
+    }
+
+    /**
+     * Bytes a parser could take for another encoding (NUL, UTF-16, UTF-32) or for a byte order mark,
+     * at the start of a line inside the file: each line is invalid JSON, reported once, and the
+     * validation ends.
+     */
+    @ParameterizedTest(name = "[{index}]")
+    @ValueSource(strings = {"x\u0000", "\u0000x", "\u0000", "\u0000\u0000\u0000x", "\uFEFF{}",
+        "{\u0000\"\u0000a\u0000\"\u0000:\u00001\u0000}\u0000"})
+    void validate_whenALineLooksLikeAnotherEncoding_reportsItAsInvalidJson(String odd) {
+        String file = lines(chat("a"), odd, chat("b"));
+
+        ValidationReport report = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> validate(file));
+
+        assertThat(report.requests()).isEqualTo(3);
+        assertThat(report.errors()).extracting(ValidationIssue::line, ValidationIssue::code)
+                .containsExactly(tuple(2, ValidationCode.INVALID_JSON));
+    }
+
+    /** A carriage return without a newline at the very end ends the last line, as Python's reading of lines has it. */
+    @Test
+    void validate_whenTheFileEndsInACarriageReturn_takesItAsTheLastLineEnd() throws IOException {
+        ValidationReport scanned = validate(chat("a") + "\r");
+        ValidationReport parsed = validate(chat("a").replace("{\"custom_id\"", "{\"custom\\u005fid\"") + "\r");
+
+        assertThat(scanned.errors()).isEmpty();
+        assertThat(parsed.errors()).isEmpty();
+    }
+
+    /** Jackson names where an unclosed array began; the line is the file's, not the parser's. */
+    @Test
+    void validate_whenJacksonSaysWhereAValueBegan_namesTheLineOfTheFile() throws IOException {
+        ValidationReport report = validate(lines(chat("a"), chat("b"), "{\"custom_id\":\"c\",\"x\":[1}}"));
+
+        assertThat(report.errors()).singleElement().satisfies(issue -> {
+            assertThat(issue.line()).isEqualTo(3);
+            assertThat(issue.message()).contains("line: 3").doesNotContain("line: 1");
+        });
+    }
+
+    /** Models whose JSON text holds an escape are compared decoded, never by their raw bytes. */
+    @Test
+    void validate_whenTheFirstModelHoldsABackslash_comparesModelsDecoded() throws IOException {
+        String literalBackslash = chat("a", "m\\\\nx");
+        String newline = chat("b", "m\\nx");
+        String quote = chat("c", "m\\\"x");
+
+        ValidationReport report = validate(lines(literalBackslash, newline, quote));
+
+        assertThat(report.errors()).extracting(ValidationIssue::line, ValidationIssue::code)
+                .containsExactly(tuple(2, ValidationCode.MIXED_MODELS), tuple(3, ValidationCode.MIXED_MODELS));
     }
 
     @Test

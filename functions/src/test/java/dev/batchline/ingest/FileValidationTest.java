@@ -1,6 +1,7 @@
 package dev.batchline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.batchline.config.Json;
 import dev.batchline.provider.ProviderProfile;
@@ -114,12 +115,13 @@ class FileValidationTest {
         assertThat(mixedAllowed.model()).isNull();
     }
 
-    /** Only a file's own start may drop one: inside the file, the line is read as it is. */
+    /** Only a file's own start may drop one: inside the file, the line is not JSON. */
     @Test
-    void validate_whenALaterRangeStartsWithAByteOrderMark_readsItAsOnePassDoes() throws IOException {
+    void validate_whenALaterRangeStartsWithAByteOrderMark_reportsTheLine() throws IOException {
         ValidationReport report = assertSameReport(OPENAI, chat("a") + chat("b") + "\uFEFF" + chat("c"));
 
-        assertThat(report.requests()).isEqualTo(3);
+        assertThat(report.errors()).extracting(ValidationIssue::line, ValidationIssue::code)
+                .containsExactly(tuple(3, ValidationCode.INVALID_JSON));
     }
 
     @Test

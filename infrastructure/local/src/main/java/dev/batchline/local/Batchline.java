@@ -30,7 +30,14 @@ public final class Batchline implements Runnable {
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Optional<ValidateCommand> validation = ValidateCommand.plainInvocation(args);
         if (validation.isPresent()) {
-            return validation.get().run(out, err);
+            try {
+                return validation.get().run(out, err);
+            } catch (RuntimeException e) {
+                // As picocli answers a command that fails unexpectedly.
+                e.printStackTrace(err);
+                err.flush();
+                return CommandLine.ExitCode.SOFTWARE;
+            }
         }
         CommandLine commandLine = commandLine();
         commandLine.setOut(out);

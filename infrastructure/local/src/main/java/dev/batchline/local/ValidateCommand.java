@@ -104,9 +104,9 @@ final class ValidateCommand implements Callable<Integer> {
         return Optional.of(command);
     }
 
-    /** Taken as it is by picocli too: not empty, no option, no argument file. */
+    /** Taken as it is by picocli too: not empty, no option, no argument file, nothing to interpolate. */
     private static boolean isPlainValue(String value) {
-        return !value.isEmpty() && !value.startsWith("-") && !value.startsWith("@");
+        return !value.isEmpty() && !value.startsWith("-") && !value.startsWith("@") && !value.contains("$");
     }
 
     @Override

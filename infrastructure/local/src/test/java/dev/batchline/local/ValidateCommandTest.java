@@ -68,7 +68,8 @@ class ValidateCommandTest {
                 new String[] {"validate", "--profile", "a", "--profile", "b", file},
                 new String[] {"validate", "--", file}, new String[] {"validate", "@arguments.txt"},
                 new String[] {"validate", "--profile=", file}, new String[] {"validate", "--json=true", file},
-                new String[] {"validate", "-x", file}, new String[] {"run", file}, new String[] {"validate", "a\0b"});
+                new String[] {"validate", "-x", file}, new String[] {"run", file},
+                new String[] {"validate", "--profile", "${env:HOME}", file}, new String[] {"validate", "a\0b"});
         for (String[] args : others) {
             assertThat(ValidateCommand.plainInvocation(args)).as(String.join(" ", args)).isEmpty();
         }
