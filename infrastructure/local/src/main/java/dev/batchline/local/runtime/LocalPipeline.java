@@ -30,6 +30,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,53 +97,76 @@ public final class LocalPipeline implements AutoCloseable {
     private final java.util.List<EmulatorGuard> guards = new java.util.ArrayList<>();
 
     private LocalPipeline(Settings settings, FunctionHosting hosting) throws Exception {
-        workDirectory = Files.createTempDirectory("batchline-run");
-        emulators = AwsEmulators.start();
-        AwsClients aws = clients(emulators);
-        s3 = aws.s3();
-        sqs = aws.sqs();
-        dynamo = aws.dynamo();
-        s3.createBucket(r -> r.bucket(BUCKET));
-        dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
-        eventsQueueUrl = sqs.createQueue(r -> r.queueName(EVENTS_QUEUE)).queueUrl();
-        jobs = new DynamoJobStore(dynamo, TABLE);
-        String baseUrl = settings.remoteBaseUrl();
-        if (baseUrl == null) {
-            localProvider = LocalProviderServer.start(0, settings.provider(), null, mapper, Clock.systemUTC());
-            baseUrl = localProvider.baseUrl();
-        } else {
-            localProvider = null;
-        }
-        Map<String, String> environment = new LinkedHashMap<>(settings.env());
-        environment.put("JOBS_TABLE_NAME", TABLE);
-        environment.put("EVENTS_QUEUE_URL", eventsQueueUrl);
-        environment.put("BATCHLINE_PROFILES", localProfiles(settings, baseUrl, mapper).toString());
-        environment.putIfAbsent("BATCHLINE_DEFAULT_PROFILE", LOCAL_PROFILE);
-        profiles = environment.get("BATCHLINE_PROFILES");
-        defaultProfile = environment.get("BATCHLINE_DEFAULT_PROFILE");
-        BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
-        StepFunctionsHolder holder = new StepFunctionsHolder();
-        // The engine needs the functions' endpoint, and the functions start its executions: resolved at each start.
-        WorkflowStarter workflow = (jobId, input) -> holder.get().start(jobId, input);
-        // Functions start executions through the Step Functions API, as on AWS: their calls are theirs to record.
-        stepFunctionsApi = StepFunctionsApi.start(workflow);
-        Map<BatchlineFunction, Duration> timeouts = callTimeouts(settings.definition());
-        functions = hosting instanceof FunctionHosting.LambdaProcesses processes
-                ? sandboxed(processes, settings, environment)
-                : inProcess((FunctionHosting.InProcess) hosting, aws, config, timeouts);
-        Map<String, LocalFunction> byName = new LinkedHashMap<>();
-        Map<String, String> substitutions = new LinkedHashMap<>();
-        functions.forEach((function, hosted) -> {
-            byName.put(function.localName(), hosted);
-            if (function.definitionSubstitution() != null) {
-                substitutions.put(function.definitionSubstitution(), LocalLambdaEndpoint.arn(function.localName()));
+        // What has started is closed again, newest first, when a later step fails: a start that
+        // fails leaves no emulator, server or process running and no working directory behind.
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            Path work = Files.createTempDirectory("batchline-run");
+            workDirectory = work;
+            started.push(() -> Directories.deleteTree(work));
+            emulators = AwsEmulators.start();
+            started.push(emulators);
+            AwsClients aws = clients(emulators);
+            s3 = aws.s3();
+            sqs = aws.sqs();
+            dynamo = aws.dynamo();
+            s3.createBucket(r -> r.bucket(BUCKET));
+            dynamo.createTable(DynamoJobStore.createTableRequest(TABLE));
+            eventsQueueUrl = sqs.createQueue(r -> r.queueName(EVENTS_QUEUE)).queueUrl();
+            jobs = new DynamoJobStore(dynamo, TABLE);
+            String baseUrl = settings.remoteBaseUrl();
+            if (baseUrl == null) {
+                localProvider = LocalProviderServer.start(0, settings.provider(), null, mapper, Clock.systemUTC());
+                started.push(localProvider);
+                baseUrl = localProvider.baseUrl();
+            } else {
+                localProvider = null;
             }
-        });
-        lambda = LocalLambdaEndpoint.start(byName);
-        // Against the local provider, retries need not wait as they must for a real one.
-        stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), substitutions,
-                lambda.url(), workDirectory, settings.remoteBaseUrl() == null ? LOCAL_RETRY_INTERVAL : null);
-        holder.set(stepFunctions);
+            Map<String, String> environment = new LinkedHashMap<>(settings.env());
+            environment.put("JOBS_TABLE_NAME", TABLE);
+            environment.put("EVENTS_QUEUE_URL", eventsQueueUrl);
+            environment.put("BATCHLINE_PROFILES", localProfiles(settings, baseUrl, mapper).toString());
+            environment.putIfAbsent("BATCHLINE_DEFAULT_PROFILE", LOCAL_PROFILE);
+            profiles = environment.get("BATCHLINE_PROFILES");
+            defaultProfile = environment.get("BATCHLINE_DEFAULT_PROFILE");
+            BatchlineConfig config = BatchlineConfig.fromEnvironment(environment, mapper);
+            StepFunctionsHolder holder = new StepFunctionsHolder();
+            // The engine needs the functions' endpoint, and the functions start its executions: resolved at each start.
+            WorkflowStarter workflow = (jobId, input) -> holder.get().start(jobId, input);
+            // Functions start executions through the Step Functions API, as on AWS: their calls are theirs to record.
+            stepFunctionsApi = StepFunctionsApi.start(workflow);
+            started.push(stepFunctionsApi);
+            Map<BatchlineFunction, Duration> timeouts = callTimeouts(settings.definition());
+            Map<BatchlineFunction, LocalFunction> hosted = hosting instanceof FunctionHosting.LambdaProcesses processes
+                    ? sandboxed(processes, settings, environment)
+                    : inProcess((FunctionHosting.InProcess) hosting, aws, config, timeouts);
+            functions = hosted;
+            started.push(() -> hosted.values().forEach(LocalFunction::close));
+            Map<String, LocalFunction> byName = new LinkedHashMap<>();
+            Map<String, String> substitutions = new LinkedHashMap<>();
+            hosted.forEach((function, local) -> {
+                byName.put(function.localName(), local);
+                if (function.definitionSubstitution() != null) {
+                    substitutions.put(function.definitionSubstitution(), LocalLambdaEndpoint.arn(function.localName()));
+                }
+            });
+            lambda = LocalLambdaEndpoint.start(byName);
+            started.pop(); // the endpoint closes the functions from now on
+            started.push(lambda);
+            // Against the local provider, retries need not wait as they must for a real one.
+            stepFunctions = new LocalStepFunctions(settings.runnerDirectory(), settings.definition(), substitutions,
+                    lambda.url(), workDirectory, settings.remoteBaseUrl() == null ? LOCAL_RETRY_INTERVAL : null);
+            holder.set(stepFunctions);
+        } catch (Exception | Error e) {
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
     }
 
     /**
