@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -40,6 +42,7 @@ public final class RecordFolder {
 
     public static final String INDEX = "index.jsonl";
     private static final int COPY_THREADS = 8;
+    private static final int COPIES_AHEAD = COPY_THREADS * 64;
 
     private final S3Client s3;
     private final String bucket;
@@ -77,14 +80,15 @@ public final class RecordFolder {
 
     /**
      * The per-record files, copied {@value #COPY_THREADS} at a time, and their index in listing
-     * order. Names are settled first, in order (the names taken are held for the case check: a set of
-     * the job's names); a hashed key's custom_id is read from its copied record.
+     * order, written as the copies end: at most {@value #COPIES_AHEAD} are waiting to be indexed.
+     * Names are settled first, in order (the names taken are held for the case check: a set of the
+     * job's names); a hashed key's custom_id is read from its copied record.
      */
     private void copyRecords(String jobId, Path target) throws IOException {
         Set<String> taken = new HashSet<>();
-        List<Future<Map<String, String>>> entries = new ArrayList<>();
+        Deque<Future<Map<String, String>>> entries = new ArrayDeque<>();
         ExecutorService copiers = Executors.newFixedThreadPool(COPY_THREADS);
-        try {
+        try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
             for (boolean succeeded : new boolean[] {true, false}) {
                 String prefix = S3Layout.recordsPrefix(jobId, succeeded);
                 String folder = (succeeded ? "results" : "errors") + "/records/";
@@ -103,13 +107,13 @@ public final class RecordFolder {
                                 .path("custom_id").asText()));
                         return entry;
                     }));
+                    if (entries.size() >= COPIES_AHEAD) {
+                        writeEntry(index, entries.poll());
+                    }
                 }
             }
-            try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
-                for (Future<Map<String, String>> entry : entries) {
-                    index.write(mapper.writeValueAsString(entry.get()));
-                    index.newLine();
-                }
+            while (!entries.isEmpty()) {
+                writeEntry(index, entries.poll());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -119,6 +123,12 @@ public final class RecordFolder {
         } finally {
             copiers.shutdownNow();
         }
+    }
+
+    private void writeEntry(BufferedWriter index, Future<Map<String, String>> entry)
+            throws IOException, InterruptedException, ExecutionException {
+        index.write(mapper.writeValueAsString(entry.get()));
+        index.newLine();
     }
 
     static String safeName(String recordKey, String customId, Set<String> taken) {
