@@ -96,7 +96,7 @@ public final class BatchFileValidator {
      *
      * @param model null when it has several models, or none
      */
-    record Range(long problems, long requests, long requestBytes, long bytes, String firstUrl, String model,
+    record Range(long problems, long requests, long requestBytes, String firstUrl, String model,
             CustomIdSet customIds) {
     }
 
@@ -168,8 +168,7 @@ public final class BatchFileValidator {
         }
 
         Range range() {
-            return new Range(issues.total(), requests, requestBytes, reader.bytesRead(), rules.firstUrl(),
-                    rules.model(), customIds);
+            return new Range(issues.total(), requests, requestBytes, rules.firstUrl(), rules.model(), customIds);
         }
 
         private void closeSinkIfInvalid() throws IOException {
