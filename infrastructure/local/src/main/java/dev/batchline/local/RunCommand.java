@@ -51,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
             + "errors/records/, with index.jsonl mapping each file to its custom_id")
     boolean records;
 
-    @Option(names = "--timeout-minutes", defaultValue = "60", description = "give up after (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout-minutes", defaultValue = "60",
+            description = "cancel the job after this long, as Ctrl-C does (default: ${DEFAULT-VALUE})")
     int timeoutMinutes;
 
     @CommandLine.Spec
@@ -87,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
                 followed = follow(pipeline, operations, jobId, interrupt, out, err);
             }
             if (followed == Followed.TIMED_OUT) {
-                err.println("batchline run: gave up after " + timeoutMinutes + " minutes");
+                err.println("batchline run: gave up after " + timeoutMinutes + " minutes; the job's cancel did not "
+                        + "reach every batch in time: they may still run at the provider");
                 return ValidateCommand.INVALID;
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
@@ -112,28 +114,41 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Beyond the profile's longest wait between polls, for the cancelling poll itself and finalizing. */
+    private static final Duration CANCEL_MARGIN = Duration.ofMinutes(1);
+
     /** How following a run's job ended. */
     private enum Followed { ENDED, CANCELLED, TIMED_OUT }
 
-    /** Shows the job's progress until its execution ends, or the run's time runs out. */
+    /**
+     * Shows the job's progress until its execution ends. Ctrl-C, or the run's time running out,
+     * cancels the job as batchline cancel does, so a real provider's batches do not run on
+     * unwatched; once out of time the run waits for that cancel at most one poll interval of the
+     * profile (and a minute), then gives up.
+     */
     private Followed follow(LocalPipeline pipeline, JobOperations operations, String jobId,
             CancelOnInterrupt interrupt, PrintWriter out, PrintWriter err) throws InterruptedException {
         Instant started = Instant.now();
+        Instant outOfTime = started.plus(Duration.ofMinutes(timeoutMinutes));
+        Instant givingUp = outOfTime.plusSeconds(pipeline.localProfile().maxPollSeconds()).plus(CANCEL_MARGIN);
         String last = "";
         boolean cancelled = false;
         while (!pipeline.ended(jobId)) {
-            if (interrupt.pressed() && !cancelled) {
+            Instant now = Instant.now();
+            boolean timedOut = !now.isBefore(outOfTime);
+            if ((interrupt.pressed() || timedOut) && !cancelled) {
                 try {
                     operations.cancel(jobId);
                 } catch (JobStateException ended) {
                     // Ended already: the run finishes copying it out.
                 }
                 cancelled = true;
-                err.println("batchline run: cancelling job " + jobId + ": its batches are cancelled at their next "
-                        + "poll and the job ends with what finished (Ctrl-C again stops at once, leaving them)");
+                err.println("batchline run: " + (timedOut ? "out of time after " + timeoutMinutes + " minutes: " : "")
+                        + "cancelling job " + jobId + ": its batches are cancelled at their next poll and the job "
+                        + "ends with what finished (Ctrl-C again stops at once, leaving them)");
                 err.flush();
             }
-            if (Duration.between(started, Instant.now()).toMinutes() >= timeoutMinutes) {
+            if (!now.isBefore(givingUp)) {
                 return Followed.TIMED_OUT;
             }
             String progress = JobDisplay.progressLine(operations.view(jobId));

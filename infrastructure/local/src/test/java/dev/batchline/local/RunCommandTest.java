@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchline.operate.RecordFolder;
 import dev.batchline.config.Json;
 import dev.batchline.testing.CustomIds;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,17 +99,8 @@ class RunCommandTest {
      */
     @Test
     void interrupt_duringARun_cancelsTheJobsBatch_keepsWhatFinished_andAccountsForEveryRequest() throws Exception {
-        Path config = directory.resolve("slow.json");
-        Files.writeString(config, "{\"timing\": {\"validatingMillis\": 50, \"requestsPerSecond\": 4, "
-                + "\"finalizingMillis\": 50, \"cancellingMillis\": 50}}");
-        Path file = directory.resolve("long.jsonl");
-        Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "{\"custom_id\":\"q-" + i + "\",\"method\":"
-                + "\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"q\"}]}}").toList());
-        System.setProperty("batchline.home", "../..");
         StringWriter progress = new StringWriter();
-        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run(progress, "run",
-                file.toString(), "--provider-config", config.toString(), "--out", directory.resolve("out").toString()));
+        CompletableFuture<Cli.Result> run = slowRun(progress, 4);
 
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (!progress.toString().contains("in_progress") && !run.isDone() && Instant.now().isBefore(deadline)) {
@@ -118,8 +110,39 @@ class RunCommandTest {
         Signal.raise(new Signal("INT"));
         Cli.Result result = run.get(3, TimeUnit.MINUTES);
 
-        assertThat(result.exit()).as(result.all()).isEqualTo(ValidateCommand.INVALID);
         assertThat(result.err()).contains("cancelling job");
+        assertCancelledWithEveryRequestOnce(result);
+    }
+
+    /** A run out of time cancels its job as Ctrl-C does, so no batch runs on at the provider unwatched. */
+    @Test
+    void timeout_duringARun_cancelsTheJobsBatch_keepsWhatFinished_andAccountsForEveryRequest() throws Exception {
+        Cli.Result result = slowRun(new StringWriter(), 2, "--timeout-minutes", "1").get(4, TimeUnit.MINUTES);
+
+        assertThat(result.err()).contains("out of time after 1 minutes: cancelling job");
+        assertCancelledWithEveryRequestOnce(result);
+    }
+
+    /** A run of 200 requests that the local provider completes at {@code requestsPerSecond}. */
+    private CompletableFuture<Cli.Result> slowRun(StringWriter progress, int requestsPerSecond, String... options)
+            throws IOException {
+        Path config = directory.resolve("slow.json");
+        Files.writeString(config, "{\"timing\": {\"validatingMillis\": 50, \"requestsPerSecond\": " + requestsPerSecond
+                + ", \"finalizingMillis\": 50, \"cancellingMillis\": 50}}");
+        Path file = directory.resolve("long.jsonl");
+        Files.write(file, IntStream.rangeClosed(1, 200).mapToObj(i -> "{\"custom_id\":\"q-" + i + "\",\"method\":"
+                + "\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"q\"}]}}").toList());
+        System.setProperty("batchline.home", "../..");
+        List<String> args = new ArrayList<>(List.of("run", file.toString(), "--provider-config", config.toString(),
+                "--out", directory.resolve("out").toString()));
+        args.addAll(List.of(options));
+        return CompletableFuture.supplyAsync(() -> Cli.run(progress, args.toArray(String[]::new)));
+    }
+
+    /** The job ended cancelled (exit 1): its batch cancelled, what finished kept, each of the 200 requests once. */
+    private void assertCancelledWithEveryRequestOnce(Cli.Result result) throws IOException {
+        assertThat(result.exit()).as(result.all()).isEqualTo(ValidateCommand.INVALID);
         Path jobFolder;
         try (Stream<Path> jobs = Files.list(directory.resolve("out"))) {
             jobFolder = jobs.findFirst().orElseThrow();

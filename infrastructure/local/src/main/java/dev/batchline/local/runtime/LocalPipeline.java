@@ -18,6 +18,8 @@ import dev.batchline.local.provider.LocalProviderConfig;
 import dev.batchline.local.provider.Directories;
 import dev.batchline.local.provider.LocalProviderServer;
 import dev.batchline.provider.ApiKeyResolver;
+import dev.batchline.provider.ProviderProfile;
+import dev.batchline.provider.ProviderProfiles;
 import dev.batchline.storage.S3Layout;
 import dev.batchline.notify.JobMetrics;
 import dev.batchline.operate.LocalStackState;
@@ -404,6 +406,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     public LocalStepFunctions.Outcome await(String jobId, Duration timeout) throws InterruptedException {
         return stepFunctions.await(jobId, timeout);
+    }
+
+    /** The profile the stack's jobs run with (the chosen provider profile with the run's settings). */
+    public ProviderProfile localProfile() {
+        return ProviderProfiles.withOverrides(profiles, mapper).require(LOCAL_PROFILE);
     }
 
     public boolean ended(String jobId) {
