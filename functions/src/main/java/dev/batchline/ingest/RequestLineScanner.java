@@ -1,6 +1,7 @@
 package dev.batchline.ingest;
 
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -30,12 +31,12 @@ final class RequestLineScanner {
     private static final long BACKSLASHES = ONES * '\\';
     private static final long SPACES = ONES * ' ';
 
-    // Far inside Jackson's limits (1000-digit numbers, 50,000-byte names, 20,000,000-char strings):
-    // near a limit, Jackson decides.
+    // Far inside Jackson's limits (1000-digit numbers, 50,000-byte names): near one, Jackson decides.
     private static final int MAX_DEPTH = 64;
     private static final int MAX_NUMBER_CHARS = 100;
     private static final int MAX_NAME_BYTES = 1024;
-    private static final int MAX_STRING_BYTES = 1 << 20;
+    /** A string of no more UTF-8 bytes than Jackson's limit of characters has no more characters: an image in base64 passes. */
+    private static final int MAX_STRING_BYTES = StreamReadConstraints.DEFAULT_MAX_STRING_LEN;
 
     private static final byte[] CUSTOM_ID = bytes("custom_id");
     private static final byte[] METHOD = bytes("method");

@@ -61,6 +61,14 @@ class RequestLineScannerTest {
                 + "\"body\":{\"model\":\"\\ud83d\\ude00 \\udc00\"}}\n");
     }
 
+    /** Vision requests carry images as data URLs of megabytes: still one string to skip. */
+    @Test
+    void scan_takesALineWithAnImageOfMegabytes() throws IOException {
+        assertSameAsJackson("{\"custom_id\":\"img\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + "iVBORw0K".repeat(400_000)
+                + "\"}}]}]}}\n");
+    }
+
     @Test
     void scan_recognisesTheExpectedUrlAndModel_byTheirBytes() {
         RequestFields fields = new RequestFields();
