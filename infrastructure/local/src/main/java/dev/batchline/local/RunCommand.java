@@ -66,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
             err.println("batchline run: no such file: " + file);
             return ValidateCommand.ERROR;
         }
+        if (timeoutMinutes < 1) {
+            err.println("batchline run: --timeout-minutes must be at least 1");
+            return ValidateCommand.ERROR;
+        }
         String remote = System.getenv("BATCHLINE_BASE_URL");
         LocalPipeline.Settings settings = pipelineOptions.settings();
         FunctionHosting hosting = pipelineOptions.hosting();
@@ -87,9 +91,7 @@ final class RunCommand implements Callable<Integer> {
             try (CancelOnInterrupt interrupt = new CancelOnInterrupt(err)) {
                 followed = follow(pipeline, operations, jobId, interrupt, out, err);
             }
-            if (followed == Followed.TIMED_OUT) {
-                err.println("batchline run: gave up after " + timeoutMinutes + " minutes; the job's cancel did not "
-                        + "reach every batch in time: they may still run at the provider");
+            if (followed == Followed.CANCEL_UNFINISHED) {
                 return ValidateCommand.INVALID;
             }
             LocalStepFunctions.Outcome execution = pipeline.await(jobId, Duration.ofSeconds(5));
@@ -114,42 +116,52 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Beyond the profile's longest wait between polls, for the cancelling poll itself and finalizing. */
+    /**
+     * How long a cancelled job may take to end: one poll asks the provider to cancel, a later one
+     * sees it done, each up to the profile's longest wait; and this much more for the provider's
+     * cancelling and finalizing.
+     */
     private static final Duration CANCEL_MARGIN = Duration.ofMinutes(1);
 
     /** How following a run's job ended. */
-    private enum Followed { ENDED, CANCELLED, TIMED_OUT }
+    private enum Followed { ENDED, CANCELLED, CANCEL_UNFINISHED }
 
     /**
      * Shows the job's progress until its execution ends. Ctrl-C, or the run's time running out,
      * cancels the job as batchline cancel does, so a real provider's batches do not run on
-     * unwatched; once out of time the run waits for that cancel at most one poll interval of the
-     * profile (and a minute), then gives up.
+     * unwatched; the run then waits for the job to end at most two of the profile's longest waits
+     * between polls and {@link #CANCEL_MARGIN}.
      */
     private Followed follow(LocalPipeline pipeline, JobOperations operations, String jobId,
             CancelOnInterrupt interrupt, PrintWriter out, PrintWriter err) throws InterruptedException {
         Instant started = Instant.now();
         Instant outOfTime = started.plus(Duration.ofMinutes(timeoutMinutes));
-        Instant givingUp = outOfTime.plusSeconds(pipeline.localProfile().maxPollSeconds()).plus(CANCEL_MARGIN);
-        String last = "";
+        Duration cancelBound = Duration.ofSeconds(2L * pipeline.localProfile().maxPollSeconds()).plus(CANCEL_MARGIN);
+        Instant cancelAsked = null;
         boolean cancelled = false;
+        String last = "";
         while (!pipeline.ended(jobId)) {
             Instant now = Instant.now();
             boolean timedOut = !now.isBefore(outOfTime);
-            if ((interrupt.pressed() || timedOut) && !cancelled) {
+            if (cancelAsked == null && (interrupt.pressed() || timedOut)) {
+                cancelAsked = now;
                 try {
                     operations.cancel(jobId);
+                    cancelled = true;
+                    interrupt.cancelling();
+                    err.println("batchline run: " + (timedOut ? "out of time after " + timeoutMinutes + " minutes: "
+                            : "") + "cancelling job " + jobId + ": its batches are cancelled at their next poll and "
+                            + "the job ends with what finished (Ctrl-C stops at once, leaving them)");
+                    err.flush();
                 } catch (JobStateException ended) {
                     // Ended already: the run finishes copying it out.
                 }
-                cancelled = true;
-                err.println("batchline run: " + (timedOut ? "out of time after " + timeoutMinutes + " minutes: " : "")
-                        + "cancelling job " + jobId + ": its batches are cancelled at their next poll and the job "
-                        + "ends with what finished (Ctrl-C again stops at once, leaving them)");
-                err.flush();
             }
-            if (!now.isBefore(givingUp)) {
-                return Followed.TIMED_OUT;
+            if (cancelAsked != null && !now.isBefore(cancelAsked.plus(cancelBound))) {
+                err.println("batchline run: job " + jobId + " was cancelled " + cancelBound.toSeconds() + " s ago and "
+                        + "has not ended: its batches may still run at the provider (batchline status shows them "
+                        + "while the stack is up)");
+                return Followed.CANCEL_UNFINISHED;
             }
             String progress = JobDisplay.progressLine(operations.view(jobId));
             if (!progress.equals(last)) {
@@ -164,8 +176,8 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * While a run follows its job, Ctrl-C asks for the job to be cancelled, as batchline cancel does,
-     * so a real provider's batches do not run on unwatched; a second Ctrl-C stops at once. Closing
-     * gives Ctrl-C back its usual meaning.
+     * so a real provider's batches do not run on unwatched; once the job is being cancelled, Ctrl-C
+     * stops at once. Closing gives Ctrl-C back its usual meaning.
      */
     static final class CancelOnInterrupt implements AutoCloseable {
         private static final Signal INTERRUPT = new Signal("INT");
@@ -185,6 +197,11 @@ final class RunCommand implements Callable<Integer> {
 
         boolean pressed() {
             return presses.get() > 0;
+        }
+
+        /** The job is being cancelled (by Ctrl-C or not): the next Ctrl-C stops at once. */
+        void cancelling() {
+            presses.updateAndGet(count -> Math.max(count, 1));
         }
 
         @Override
