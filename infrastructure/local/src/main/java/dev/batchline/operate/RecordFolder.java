@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -43,6 +45,8 @@ public final class RecordFolder {
     public static final String INDEX = "index.jsonl";
     private static final int COPY_THREADS = 8;
     private static final int COPIES_AHEAD = COPY_THREADS * 64;
+    /** Longer than one S3 call may take, its retries included. */
+    private static final Duration COPIES_END_WITHIN = Duration.ofMinutes(5);
 
     private final S3Client s3;
     private final String bucket;
@@ -81,14 +85,17 @@ public final class RecordFolder {
     /**
      * The per-record files, copied {@value #COPY_THREADS} at a time, and their index in listing
      * order, written as the copies end: at most {@value #COPIES_AHEAD} are waiting to be indexed.
-     * Names are settled first, in order (the names taken are held for the case check: a set of the
-     * job's names); a hashed key's custom_id is read from its copied record.
+     * The index takes its name only once every record is copied: an index is always whole. Names are
+     * settled first, in order (the names taken are held for the case check: a set of the job's
+     * names); a hashed key's custom_id is read from its copied record.
      */
     private void copyRecords(String jobId, Path target) throws IOException {
         Set<String> taken = new HashSet<>();
         Deque<Future<Map<String, String>>> entries = new ArrayDeque<>();
         ExecutorService copiers = Executors.newFixedThreadPool(COPY_THREADS);
-        try (BufferedWriter index = Files.newBufferedWriter(target.resolve(INDEX))) {
+        Path partial = target.resolve(INDEX + ".partial");
+        boolean whole = false;
+        try (BufferedWriter index = Files.newBufferedWriter(partial)) {
             for (boolean succeeded : new boolean[] {true, false}) {
                 String prefix = S3Layout.recordsPrefix(jobId, succeeded);
                 String folder = (succeeded ? "results" : "errors") + "/records/";
@@ -115,13 +122,37 @@ public final class RecordFolder {
             while (!entries.isEmpty()) {
                 writeEntry(index, entries.poll());
             }
+            whole = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while copying records", e);
         } catch (ExecutionException e) {
             throw new IOException("copying a record failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
-            copiers.shutdownNow();
+            stop(copiers);
+            if (!whole) {
+                deletePartial(partial);
+            }
+        }
+        Files.move(partial, target.resolve(INDEX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** No copy outlives the copying: a failure ends the others (each bounded by the S3 client's timeouts). */
+    private static void stop(ExecutorService copiers) {
+        copiers.shutdownNow();
+        try {
+            copiers.awaitTermination(COPIES_END_WITHIN.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After a failed copy: the caller hears of that failure, not of a leftover file. */
+    private static void deletePartial(Path partial) {
+        try {
+            Files.deleteIfExists(partial);
+        } catch (IOException leftOver) {
+            // An index.jsonl.partial beside the records says by its name that it is not whole.
         }
     }
 

@@ -44,7 +44,8 @@ class RunCommandTest {
     @Test
     void run_withEveryKindOfAcceptedId_completesWithEachIdsRecordOnceUnderOut() throws Exception {
         Set<String> ids = new LinkedHashSet<>(CustomIds.HOSTILE);
-        CustomIds.accepted().sampleStream().limit(600).forEach(ids::add);
+        CustomIds.accepted().sampleStream().limit(1_200).forEach(ids::add);
+        assertThat(ids).as("more ids than copies may wait to be indexed").hasSizeGreaterThan(512);
         Path file = directory.resolve("hostile-ids.jsonl");
         List<String> lines = new ArrayList<>();
         for (String id : ids) {
