@@ -163,7 +163,7 @@ public final class LocalPipeline implements AutoCloseable {
             while (!started.isEmpty()) {
                 try {
                     started.pop().close();
-                } catch (Exception closing) {
+                } catch (Exception | Error closing) {
                     e.addSuppressed(closing);
                 }
             }

@@ -19,24 +19,41 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** A local stack whose start fails midway leaves nothing behind: no server, emulator or thread running, no working directory. */
+/**
+ * A local stack whose start fails midway leaves nothing behind: no server, emulator or thread of its
+ * own running (the AWS SDK's daemon threads aside), no working directory.
+ */
 class LocalPipelineStartTest extends EndToEndSupport {
 
     /** Threads a closed server may take a moment to end: waited for, within a bound. */
     private static final Duration THREADS_END_WITHIN = Duration.ofSeconds(30);
 
+    /** Fails once the emulators, the provider and the Step Functions API are up, before any function. */
     @Test
-    void start_whenTheDefinitionSetsNoTaskTimeouts_failsAfterStartingAndStopsEverything() throws Exception {
+    void start_whenTheDefinitionSetsNoTaskTimeouts_stopsWhatItStarted() throws Exception {
         Path definition = directory.resolve("no-timeouts.asl.json");
         JsonNode asl = mapper.readTree(DEFINITION.toFile());
         removeTimeouts(asl);
         mapper.writeValue(definition.toFile(), asl);
+
+        assertStartFailsLeavingNothing(RUNNER, definition, "TimeoutSeconds");
+    }
+
+    /** Fails once the functions and their endpoint are up too: the endpoint closes them. */
+    @Test
+    void start_whenTheStateMachineEngineIsMissing_stopsWhatItStarted() throws Exception {
+        Path runner = Files.createDirectories(directory.resolve("runner-without-engine"));
+
+        assertStartFailsLeavingNothing(runner, DEFINITION, "aws-local-stepfunctions is not installed");
+    }
+
+    private void assertStartFailsLeavingNothing(Path runner, Path definition, String failure) throws Exception {
         Set<Thread> threadsBefore = runningThreads();
         Set<Path> runDirectoriesBefore = runDirectories();
 
         assertThatThrownBy(() -> LocalPipeline.start(new LocalPipeline.Settings(
-                fast(LocalProviderConfig.Faults.NONE), null, null, RUNNER, definition, "generic", Map.of(), Map.of())))
-                .hasMessageContaining("TimeoutSeconds");
+                fast(LocalProviderConfig.Faults.NONE), null, null, runner, definition, "generic", Map.of(), Map.of())))
+                .hasMessageContaining(failure);
 
         assertThat(runDirectories()).isEqualTo(runDirectoriesBefore);
         Instant deadline = Instant.now().plus(THREADS_END_WITHIN);
