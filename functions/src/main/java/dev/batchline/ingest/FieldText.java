@@ -17,10 +17,6 @@ final class FieldText {
     JsonToken token;
     boolean expected;
 
-    void read(JsonParser parser, JsonToken current) throws IOException {
-        read(parser, current, null, null, 0, 0);
-    }
-
     /** {@code chunk[from, to)} is what the parser parses; {@code wanted} the UTF-8 of the expected value. */
     void read(JsonParser parser, JsonToken current, byte[] wanted, byte[] chunk, int from, int to)
             throws IOException {
